@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.models import Country, TimeStampedModel, choices_constraint
 
+# 01–19, 21–95 (no 20: Corsica is 2A and 2B), and the overseas 971–974 and 976.
+DEPARTEMENT_CODE_VALIDATOR = RegexValidator(
+    r"^(0[1-9]|1[0-9]|2[1-9]|2A|2B|[3-8][0-9]|9[0-5]|97[1-46])$", _("Code INSEE de département inconnu.")
+)
+
 
 class Region(models.Model):
     """A French région, from the official geographic code (INSEE). Loaded by a data migration."""
@@ -33,7 +38,7 @@ class Departement(models.Model):
         _("code INSEE"),
         max_length=3,
         unique=True,
-        validators=[RegexValidator(r"^(0[1-9]|1[0-9]|2[1-9]|2A|2B|[3-8][0-9]|9[0-5]|97[1-46])$", _("Code INSEE inconnu."))],
+        validators=[DEPARTEMENT_CODE_VALIDATOR],
     )
     name = models.CharField(_("nom"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
