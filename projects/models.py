@@ -122,20 +122,24 @@ class Project(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(stage=Stage.ABANDONED) | ~Q(abandon_reason=""),
                 name="project_abandoned_has_reason",
+                violation_error_message=_("Un projet abandonné doit indiquer le motif de l'abandon."),
             ),
             models.CheckConstraint(
                 condition=~Q(stage=Stage.LAUNCHED) | Q(started_on__isnull=False),
                 name="project_launched_has_start",
+                violation_error_message=_("Un projet lancé doit indiquer sa date de démarrage."),
             ),
             models.CheckConstraint(
                 condition=Q(study_started_on__isnull=True)
                 | Q(study_completed_on__isnull=True)
                 | Q(study_completed_on__gte=F("study_started_on")),
                 name="project_study_dates_ordered",
+                violation_error_message=_("L'étude d'opportunité ne peut pas finir avant d'avoir commencé."),
             ),
             models.CheckConstraint(
                 condition=Q(is_published=False) | Q(published_at__isnull=False),
                 name="project_published_has_date",
+                violation_error_message=_("Un projet publié doit avoir une date de publication."),
             ),
         ]
         indexes = [

@@ -56,6 +56,7 @@ class StaffFactory(UserFactory):
 class TerritoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Territory
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Pays de Brest – Carhaix {n}")
     slug = factory.Sequence(lambda n: f"pays-de-brest-carhaix-{n}")
