@@ -1,0 +1,35 @@
+"""Browser tests: Playwright drives Debian's Chromium (never `playwright install`) against `live_server`.
+
+Every test in this folder is marked `browser` (tests/conftest.py): it skips without Chromium, and fails
+under CI=true.
+"""
+
+import os
+from typing import Any
+
+import pytest
+
+from tests.conftest import CHROMIUM, require_service
+
+# Playwright's sync API runs an event loop in the test's thread, which Django takes for async code and
+# then refuses ORM calls (factories, assertions on the database) without this.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# Without the networking flags Chromium keeps trying to reach Google's hosts, which this closed network
+# refuses; --no-sandbox because the tests run as root here.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # The browser is session-scoped, so it is launched before any per-test check: look for it here.
+    require_service("browser")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
