@@ -14,8 +14,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-# Variables the settings read: removed from each subprocess's environment unless a test sets them.
+# Variables the settings (or the deployment checks) read: removed from each subprocess's environment unless
+# a test sets them. DJANGO_ALLOW_ASYNC_UNSAFE comes from the browser tests' conftest.
 SETTINGS_VARIABLES = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "FABRIQUE_ENV",
     "DEBUG",
     "SECRET_KEY",
