@@ -1,1 +1,240 @@
-# Register your models here.
+"""Admin of the network: reference geography (read-only), territories, structures, peer committees and
+appellation applications. Also the admin base classes the other apps share."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+
+from network.models import (
+    AppellationApplication,
+    CommitteeMember,
+    ConflictOfInterest,
+    Contact,
+    Coordinator,
+    Departement,
+    Opinion,
+    PeerCommittee,
+    PhaseChange,
+    Region,
+    Structure,
+    Territory,
+)
+from network.resources import StructureResource, TerritoryResource
+
+
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """Import and export buttons, limited to the two formats the network uses."""
+
+    formats = [CSV, XLSX]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable and searchable (autocompletes need it), never written through the admin: reference data
+    loaded by migration, or history written by the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History shown under its parent, as it was written."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(ReadOnlyAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Departement)
+class DepartementAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "region")
+    list_filter = ("region",)
+    list_select_related = ("region",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Territory)
+class TerritoryAdmin(SpreadsheetAdmin):
+    resource_classes = [TerritoryResource]
+    list_display = ("name", "kind", "country", "qpv_code")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "slug", "qpv_code")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("departements",)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ("name", "role", "email", "phone")
+    extra = 0
+
+
+class CoordinatorInline(admin.TabularInline):
+    model = Coordinator
+    fields = ("user", "title")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")
+
+
+class PhaseChangeInline(ReadOnlyInline):
+    model = PhaseChange
+    fields = ("changed_on", "from_phase", "to_phase", "changed_by", "reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("changed_by")
+
+
+@admin.register(Structure)
+class StructureAdmin(SpreadsheetAdmin):
+    resource_classes = [StructureResource]
+    list_display = ("name", "phase", "legal_form", "departement", "city", "labelled_on")
+    list_filter = ("phase", "legal_form", "departement__region")
+    list_select_related = ("departement",)
+    search_fields = ("name", "slug", "city")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("departement", "territories")
+    inlines = (CoordinatorInline, ContactInline, PhaseChangeInline)
+    # The appellation path owns the phase and keeps its history: given when a structure is created, then
+    # changed only through it.
+    phase_fields = ("phase", "phase_since", "labelled_on")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple[str, ...]:
+        return self.phase_fields if obj is not None else ()
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Only labelled structures sit on peer committees: offer no other in that autocomplete.
+        if request.GET.get("model_name") == "committeemember":
+            queryset = queryset.filter(phase=Structure.Phase.LABELLED)
+        return queryset, may_have_duplicates
+
+
+@admin.register(PhaseChange)
+class PhaseChangeAdmin(ReadOnlyAdmin):
+    list_display = ("structure", "from_phase", "to_phase", "changed_on", "changed_by")
+    list_filter = ("to_phase",)
+    list_select_related = ("structure", "changed_by")
+    search_fields = ("structure__name", "reason")
+    date_hierarchy = "changed_on"
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "structure", "role", "email", "phone")
+    list_select_related = ("structure",)
+    search_fields = ("name", "email", "structure__name")
+    autocomplete_fields = ("structure",)
+
+
+@admin.register(Coordinator)
+class CoordinatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "structure", "title")
+    list_select_related = ("user", "structure")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "structure__name")
+    autocomplete_fields = ("user", "structure")
+
+
+class LabelledStructureField:
+    """Committee seats go to labelled structures only (the services check the rest of the rule)."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "structure":
+            kwargs["queryset"] = Structure.objects.filter(phase=Structure.Phase.LABELLED)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CommitteeMemberInline(LabelledStructureField, admin.TabularInline):
+    model = CommitteeMember
+    fields = ("structure",)
+    autocomplete_fields = ("structure",)
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("structure")
+
+
+@admin.register(PeerCommittee)
+class PeerCommitteeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "place")
+    list_filter = ("status",)
+    search_fields = ("place", "notes")
+    date_hierarchy = "held_on"
+    inlines = (CommitteeMemberInline,)
+
+
+@admin.register(CommitteeMember)
+class CommitteeMemberAdmin(LabelledStructureField, admin.ModelAdmin):
+    list_display = ("structure", "committee", "added_at")
+    list_select_related = ("structure", "committee")
+    search_fields = ("structure__name",)
+    autocomplete_fields = ("structure",)
+
+
+class OpinionInline(admin.TabularInline):
+    model = Opinion
+    fields = ("member", "author", "verdict", "comment")
+    autocomplete_fields = ("member", "author")
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("member", "author")
+
+
+class ConflictOfInterestInline(admin.TabularInline):
+    model = ConflictOfInterest
+    fields = ("structure", "reason")
+    autocomplete_fields = ("structure",)
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("structure")
+
+
+@admin.register(AppellationApplication)
+class AppellationApplicationAdmin(admin.ModelAdmin):
+    list_display = ("structure", "status", "committee", "decision", "submitted_at", "decided_on")
+    list_filter = ("status", "decision")
+    list_select_related = ("structure", "committee")
+    search_fields = ("structure__name",)
+    autocomplete_fields = ("structure", "decided_by")
+    date_hierarchy = "created_at"
+    inlines = (OpinionInline, ConflictOfInterestInline)
+
+
+@admin.register(Opinion)
+class OpinionAdmin(admin.ModelAdmin):
+    list_display = ("member", "application", "verdict", "author", "created_at")
+    list_filter = ("verdict",)
+    list_select_related = ("member", "application__structure", "author")
+    search_fields = ("member__name", "application__structure__name")
+    autocomplete_fields = ("application", "member", "author")
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(admin.ModelAdmin):
+    list_display = ("structure", "application", "reason")
+    list_select_related = ("structure", "application__structure")
+    search_fields = ("structure__name", "application__structure__name")
+    autocomplete_fields = ("application", "structure")
