@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
+from import_export.resources import ModelResource
 
 from network.models import (
     AppellationApplication,
@@ -24,10 +26,19 @@ from network.models import (
 from network.resources import StructureResource, TerritoryResource
 
 
+class ColumnExportForm(SelectableFieldsExportForm):
+    """Columns to export, named as in the file (the stock labels are English field names)."""
+
+    def _get_field_label(self, resource: type[ModelResource], field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return field.column_name if field is not None else field_name
+
+
 class SpreadsheetAdmin(ImportExportModelAdmin):
     """Import and export buttons, limited to the two formats the network uses."""
 
     formats = [CSV, XLSX]
+    export_form_class = ColumnExportForm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

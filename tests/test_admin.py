@@ -445,3 +445,18 @@ def test_spreadsheet_admins_offer_csv_and_xlsx_only(staff_client, model):
     assert formats == ["csv", "xlsx"]
     assert staff_client.get(url(model, "import")).status_code == 200
     assert staff_client.get(url(model, "export")).status_code == 200
+
+
+def test_staff_exports_structures_as_csv_with_french_headers(staff_client):
+    factories.StructureFactory(name="TAg22", slug="tag22", departement=factories.departement("22"))
+    form = staff_client.get(url(Structure, "export")).context["form"]
+    columns = {name: "on" for name in form.fields if name.startswith("structureresource_")}
+
+    assert form.fields["structureresource_departement"].label == "Code département"
+    response = staff_client.post(url(Structure, "export"), {"format": "0", "resource": "0"} | columns)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Nom,Slug,Forme juridique,Phase")
+    assert "tag22" in lines[1] and ",22," in lines[1]
