@@ -460,3 +460,14 @@ def test_staff_exports_structures_as_csv_with_french_headers(staff_client):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Nom,Slug,Forme juridique,Phase")
     assert "tag22" in lines[1] and ",22," in lines[1]
+
+
+def test_a_project_with_history_cannot_be_deleted_through_the_admin(staff_client):
+    change = factories.StageChangeFactory()
+
+    page = staff_client.get(url(Project, "delete", change.project_id))
+    staff_client.post(url(Project, "delete", change.project_id), {"post": "yes"})
+
+    assert page.context["perms_lacking"]
+    assert Project.objects.filter(pk=change.project_id).exists()
+    assert StageChange.objects.filter(pk=change.pk).exists()
