@@ -313,7 +313,7 @@ class PeerCommittee(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Comité de pairs du {self.held_on:%d/%m/%Y}"
+        return _("Comité de pairs du %(date)s") % {"date": f"{self.held_on:%d/%m/%Y}"}
 
 
 class CommitteeMember(models.Model):
@@ -405,7 +405,7 @@ class AppellationApplication(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Demande d'appellation de {self.structure}"
+        return _("Demande d'appellation de %(structure)s") % {"structure": self.structure}
 
 
 class OpinionVerdict(models.TextChoices):
