@@ -28,11 +28,10 @@ SETTINGS_VARIABLES = {
     "SQLITE_PATH",
 }
 
+# Reads the settings module only (no django.setup(): loading every app would only slow each case down).
 DUMP_SETTINGS = """
 import json
-import django
 from django.conf import settings
-django.setup()
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "name": str(settings.DATABASES["default"]["NAME"]),
