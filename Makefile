@@ -24,6 +24,7 @@ help:
 	@echo "make lint         ruff check and ruff format --check"
 	@echo "make format       ruff format and ruff check --fix"
 	@echo "make services-start|services-stop|services-status   the throwaway PostgreSQL and Redis"
+	@echo "make messages     refresh and compile the English catalogue (needs gettext)"
 
 install: $(INSTALLED)
 
@@ -37,21 +38,22 @@ $(INSTALLED): requirements/dev.txt
 	fi
 	@touch $@
 
-# Compiles the French catalogues when the project has some (.mo files are build output).
+# Refreshes the English catalogue after strings changed: translate the new entries in
+# locale/en/LC_MESSAGES/django.po, then `make messages` again to compile. The .mo is committed, so
+# `make run` needs no gettext; tests/test_translations.py fails when the catalogue is behind the code.
 messages: install
-	@if find . -path ./$(VENV) -prune -o -name '*.po' -print -quit | grep -q .; then \
-		$(BIN)/python manage.py compilemessages --ignore=$(VENV) >/dev/null; \
-	fi
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=.run
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-run: install messages
+run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install messages
+test: install
 	bash scripts/test.sh $(ARGS)
 
-test-quick: install messages
+test-quick: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(BIN)/pytest -m "$(SERVICE_MARKERS)" $(ARGS)
 
 lint: install

@@ -76,7 +76,7 @@ CHECK_CASES = {
     "party_side_valid": lambda: apps.get_model("partnerships", "Party").objects.create(
         partnership=f.PartnershipFactory(), organisation=f.OrganisationFactory(), side="BE"
     ),
-    "agreement_status_valid": lambda: f.AgreementFactory(status="lost"),
+    "agreement_status_valid": lambda: f.AgreementFactory(status="lost", signed_on=dt.date(2023, 10, 19)),
     "agreement_signed_has_date": lambda: f.AgreementFactory(status="signed", signed_on=None),
     "mission_kind_valid": lambda: f.MissionFactory(kind="holiday"),
     "mission_direction_valid": lambda: f.MissionFactory(direction="fr_to_be"),
