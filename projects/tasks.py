@@ -1,0 +1,70 @@
+"""Background tasks of the projects app: e-mails sent once a pipeline move is committed."""
+
+import logging
+from zoneinfo import ZoneInfo
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from projects.models import StageChange
+
+logger = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def move_recipients(stage_change: StageChange) -> list[str]:
+    """E-mail addresses of the project structure's coordinators and of the active staff (each once)."""
+    users = get_user_model().objects.filter(
+        Q(coordinations__structure_id=stage_change.project.structure_id) | Q(is_staff=True),
+        is_active=True,
+    )
+    return sorted({email.lower() for email in users.values_list("email", flat=True) if email})
+
+
+@shared_task(name="projects.notify_project_moved")
+def notify_project_moved(stage_change_id: int) -> int:
+    """E-mails one message per recipient about a pipeline move; returns how many were sent.
+
+    The move may have been deleted since (its project removed): then it logs and sends nothing."""
+    stage_change = (
+        StageChange.objects.select_related("project__structure", "changed_by")
+        .filter(pk=stage_change_id)
+        .first()
+    )
+    if stage_change is None:
+        logger.info("Stage change %s is gone: no notification sent", stage_change_id)
+        return 0
+    project = stage_change.project
+    # A worker has no request: the e-mails are written in the site's language, French.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Fabrique à initiatives] %(structure)s : « %(project)s » passe à « %(stage)s »") % {
+            "structure": project.structure.name,
+            "project": project.title,
+            "stage": stage_change.get_to_stage_display(),
+        }
+        body = render_to_string(
+            "projects/emails/project_moved.txt",
+            {
+                "project": project,
+                "stage_change": stage_change,
+                "changed_by": str(stage_change.changed_by)
+                if stage_change.changed_by
+                else _("un compte supprimé"),
+                "changed_at": timezone.localtime(stage_change.changed_at, PARIS),
+                "url": f"{settings.SITE_URL.rstrip('/')}/projets/{project.slug}/",
+            },
+        )
+    recipients = move_recipients(stage_change)
+    # One message per recipient: nobody learns who else is told.
+    messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in recipients]
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
