@@ -218,3 +218,10 @@ def celery_worker(
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    """Hashing a password with PBKDF2 costs ~0.3 s: every factory-made user would pay it. MD5 is enough for
+    tests, which never store a real password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
