@@ -147,7 +147,14 @@ class Project(TimeStampedModel):
             models.Index(fields=["programme", "stage"], name="project_programme_stage"),
             models.Index(fields=["territory"], name="project_territory"),
             models.Index(fields=["stage", "sector"], name="project_stage_sector"),
-            models.Index(fields=["is_published", "-updated_at"], name="project_published_recent"),
+            # The directory's sorts, each ending with the primary key so pages never overlap: the directory
+            # reads a page's ids from these indexes alone, even for page 2,000 (the sorts by stage and by
+            # structure one stage or one structure at a time).
+            models.Index(fields=["-updated_at", "-id"], name="project_recent_id"),
+            models.Index(fields=["is_published", "-updated_at", "-id"], name="project_published_recent_id"),
+            models.Index(fields=["title", "id"], name="project_title_id"),
+            models.Index(fields=["stage", "-updated_at", "-id"], name="project_stage_recent_id"),
+            models.Index(fields=["structure", "title", "id"], name="project_structure_title_id"),
             models.Index(fields=["created_at"], name="project_created"),
         ]
 
