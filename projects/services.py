@@ -82,6 +82,13 @@ def _require_change(user: User, project: Project) -> None:
         raise PermissionDenied(_("Vous ne pouvez pas modifier ce projet."))
 
 
+def _touch(project: Project) -> None:
+    """Marks the project as updated now: a new holder, measure or document is news about the project (the
+    workspace flags projects without news for 90 days)."""
+    project.updated_at = timezone.now()
+    Project.objects.filter(pk=project.pk).update(updated_at=project.updated_at)
+
+
 def _unique_slug(title: str) -> str:
     """slugify(title), then -2, -3… until no project uses it (the unique constraint guards races)."""
     base = slugify(title)[:200] or "projet"
@@ -259,6 +266,7 @@ def assign_holder(
     )
     assignment.full_clean()
     assignment.save()
+    _touch(project)
     return assignment
 
 
@@ -294,6 +302,7 @@ def add_indicator(
     indicator.note = note.strip()
     indicator.full_clean()
     indicator.save()
+    _touch(project)
     return indicator
 
 
@@ -319,6 +328,7 @@ def add_document(
     )
     document.full_clean()
     document.save()
+    _touch(project)
     return document
 
 

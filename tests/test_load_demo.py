@@ -558,3 +558,14 @@ def test_command_prints_a_french_summary_and_the_demo_accounts(db):
 def test_command_refuses_a_negative_count(db):
     with pytest.raises(CommandError):
         call_command("load_demo", "--projects", "-1", stdout=StringIO())
+
+
+def test_demo_projects_are_dated_by_their_history_not_by_the_load(demo):
+    """Created on their first stage change, updated on their last: the year filter and the « sans mise à
+    jour depuis 90 jours » flag then show what real data would, not the day the demo was loaded."""
+    years = set()
+    for project in Project.objects.prefetch_related("stage_changes"):
+        moments = [change.changed_at for change in project.stage_changes.all()]
+        assert (project.created_at, project.updated_at) == (min(moments), max(moments)), project.slug
+        years.add(project.created_at.year)
+    assert len(years) > 3

@@ -406,3 +406,16 @@ def test_coordinator_cannot_publish_another_structures_project(project, outsider
         publish_project(user=outsider, project=project)
     with pytest.raises(PermissionDenied):
         unpublish_project(user=outsider, project=project)
+
+
+def test_a_new_holder_measure_or_document_counts_as_an_update_of_the_project(project, coordinator):
+    long_ago = timezone.now() - dt.timedelta(days=200)
+    Project.objects.filter(pk=project.pk).update(updated_at=long_ago)
+    today = timezone.localdate()
+
+    assign_holder(user=coordinator, project=project, holder_name="Yasmine Garcia", assigned_on=today)
+    after_holder = Project.objects.get(pk=project.pk).updated_at
+    add_indicator(user=coordinator, project=project, kind="jobs_fte", value="1.5", measured_on=today)
+    after_indicator = Project.objects.get(pk=project.pk).updated_at
+
+    assert long_ago < after_holder <= after_indicator

@@ -4,6 +4,8 @@ for the projects and their history, holders, indicators and partners. No query p
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from django.db.models import OuterRef, QuerySet, Subquery
+
 from fabrique.demo.load_seeds import SeedIndex
 from fabrique.demo.seeds import network as network_seeds
 from fabrique.demo.seeds import programmes as programme_seeds
@@ -139,6 +141,19 @@ def _write_chunk(plans: list[PlannedProject], recorders: dict[int, int]) -> None
     HolderAssignment.objects.bulk_create(holders, batch_size=BATCH_SIZE)
     Indicator.objects.bulk_create(indicators, batch_size=BATCH_SIZE)
     Project.partners.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+    date_by_history(Project.objects.filter(pk__in=[project.pk for project in projects]))
+
+
+def date_by_history(projects: QuerySet[Project]) -> int:
+    """Dates `projects` by their history: created on their first stage change, updated on their last.
+
+    Rows written in bulk (or re-saved by the loader) carry the load's date, which would put every demo project
+    in the current year and none among the projects without news for 90 days. One UPDATE."""
+    history = StageChange.objects.filter(project=OuterRef("pk")).values("changed_at")
+    return projects.update(
+        created_at=Subquery(history.order_by("changed_at")[:1]),
+        updated_at=Subquery(history.order_by("-changed_at")[:1]),
+    )
 
 
 def load_synthetic(index: SeedIndex, *, count: int, seed: int) -> int:

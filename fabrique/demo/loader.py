@@ -17,7 +17,7 @@ from fabrique.demo.load_seeds import (
     load_structures,
     load_territories,
 )
-from fabrique.demo.load_synthetic import load_synthetic
+from fabrique.demo.load_synthetic import date_by_history, load_synthetic
 from fabrique.models import User
 from network.models import PeerCommittee, Structure, Territory
 from partnerships.models import KnowHowTransfer, Mission, Organisation, Partnership, Visit
@@ -77,6 +77,7 @@ def load_demo(*, projects: int = 200, seed: int = 2026) -> DemoSummary:
         load_programmes(index)
         ensure_roles(users, index.structures, index.partners)
         load_projects(index)
+        date_by_history(Project.objects.filter(slug__in=list(index.projects)))
         load_partnerships(index)
         created = load_synthetic(index, count=projects, seed=seed)
     return DemoSummary(
