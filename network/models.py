@@ -238,7 +238,7 @@ class PhaseChange(models.Model):
         indexes = [models.Index(fields=["structure", "-changed_on"], name="phasechange_latest")]
 
     def __str__(self) -> str:
-        return f"{self.structure} : {self.get_from_phase_display() or '—'} → {self.get_to_phase_display()}"
+        return f"{self.structure} : {self.get_from_phase_display() or '—'} → {self.get_to_phase_display()}"
 
 
 class Contact(TimeStampedModel):
@@ -436,7 +436,7 @@ class Opinion(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} : {self.get_verdict_display()}"
+        return f"{self.member} : {self.get_verdict_display()}"
 
 
 class ConflictOfInterest(TimeStampedModel):

@@ -62,8 +62,8 @@ class KeyListWidget(widgets.ManyToManyWidget):
 
 
 def unknown_keys_message(model: type[models.Model], field: str, keys: list[str]) -> str:
-    return _("%(keys)s : introuvable parmi les %(models)s (%(field)s).") % {
-        "keys": ", ".join(f"« {key} »" for key in keys),
+    return _("%(keys)s : introuvable parmi les %(models)s (%(field)s).") % {
+        "keys": ", ".join(f"« {key} »" for key in keys),
         "models": model._meta.verbose_name_plural,
         "field": model._meta.get_field(field).verbose_name,
     }
@@ -75,7 +75,7 @@ class NaturalKeyResource(resources.ModelResource):
     - `headers` gives the French column of every model field listed in `Meta.fields` (relations are
       declared as fields with a `KeyWidget` / `KeyListWidget` and their own column name).
     - A file is imported in one transaction, rolled back if any row is invalid: nothing is half-imported.
-    - Errors are keyed by column header, so "row 3, Code département: « 99 » introuvable…" reads alone.
+    - Errors are keyed by column header, so "row 3, Code département: « 99 » introuvable…" reads alone.
     - `creation_only` fields may be given for a new row but never change an existing one: a service
       owns them and keeps their history (appellation path, project pipeline).
     - `export_related` / `export_prefetched` keep an export at a constant number of queries.

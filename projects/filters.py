@@ -235,7 +235,7 @@ class FacetSpec:
 
 
 def reading_order(text: str) -> str:
-    """« Économie » between « Dordogne » and « Finistère », capitals or not: the order readers expect."""
+    """« Économie » between « Dordogne » and « Finistère », capitals or not: the order readers expect."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 

@@ -77,7 +77,7 @@ class ProjectCreateForm(forms.Form):
 class ProjectEditForm(forms.ModelForm):
     """The editable fields of a project (services.EDITABLE_FIELDS); the view passes the changed ones on.
 
-    The study's file is not uploaded here: it is a project document of kind « Étude d'opportunité »,
+    The study's file is not uploaded here: it is a project document of kind « Étude d'opportunité »,
     checked by its content and served only through the permission-checked download view."""
 
     class Meta:

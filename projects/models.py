@@ -191,7 +191,7 @@ class StageChange(models.Model):
         indexes = [models.Index(fields=["project", "-changed_at"], name="stagechange_latest")]
 
     def __str__(self) -> str:
-        return f"{self.project} : {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
+        return f"{self.project} : {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
 
 
 class HolderAssignment(models.Model):
@@ -249,7 +249,7 @@ class Indicator(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} : {self.value} ({self.measured_on:%d/%m/%Y})"
+        return f"{self.get_kind_display()} : {self.value} ({self.measured_on:%d/%m/%Y})"
 
 
 class DocumentKind(models.TextChoices):

@@ -1,8 +1,8 @@
 """Full-text search over projects: French, accents ignored, on PostgreSQL; a plain contains on SQLite.
 
 On PostgreSQL the words go through the `french_unaccent` text-search configuration (migration 0003:
-`unaccent` then the French stemmer), so « epicerie » finds « Épicerie » and « mobilites » finds
-« mobilité ». The search document below is the expression of the GIN index `project_search_fr` created by
+`unaccent` then the French stemmer), so « epicerie » finds « Épicerie » and « mobilites » finds
+« mobilité ». The search document below is the expression of the GIN index `project_search_fr` created by
 that migration: PostgreSQL uses the index only when the query repeats the indexed expression, so change
 both or neither (tests/test_search.py checks the plan uses the index)."""
 

@@ -63,7 +63,7 @@ def move_blockers(project: Project, to_stage: str, user: AnyUser) -> list[Blocke
         return [
             Blocker(
                 "transition_not_allowed",
-                _("Un projet à l'étape « %(from)s » ne peut pas passer à « %(to)s ».")
+                _("Un projet à l'étape « %(from)s » ne peut pas passer à « %(to)s ».")
                 % {"from": _stage_label(project.stage), "to": _stage_label(to_stage)}
                 if to_stage in Stage.values
                 else _("Étape inconnue."),
@@ -76,25 +76,25 @@ def move_blockers(project: Project, to_stage: str, user: AnyUser) -> list[Blocke
         )
     if to_stage == Stage.INVENTION and not project.need.strip():
         blockers.append(
-            Blocker("need_missing", _("Décrivez le besoin détecté avant de passer à « Inventer »."))
+            Blocker("need_missing", _("Décrivez le besoin détecté avant de passer à « Inventer »."))
         )
     if to_stage == Stage.LAUNCH:
         if project.study_conclusion != Project.StudyConclusion.FAVOURABLE:
             blockers.append(
                 Blocker(
                     "study_not_favourable",
-                    _("L'étude d'opportunité doit conclure favorablement avant de passer à « Lancer »."),
+                    _("L'étude d'opportunité doit conclure favorablement avant de passer à « Lancer »."),
                 )
             )
         if current_holder(project) is None:
             blockers.append(
-                Blocker("holder_missing", _("Désignez un porteur de projet avant de passer à « Lancer »."))
+                Blocker("holder_missing", _("Désignez un porteur de projet avant de passer à « Lancer »."))
             )
     if to_stage == Stage.LAUNCHED and project.started_on is None:
         blockers.append(
             Blocker(
                 "start_date_missing",
-                _("Indiquez la date de démarrage de l'activité avant de passer à « Lancé »."),
+                _("Indiquez la date de démarrage de l'activité avant de passer à « Lancé »."),
             )
         )
     if to_stage == Stage.ABANDONED and not project.abandon_reason.strip():

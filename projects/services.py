@@ -113,7 +113,7 @@ def create_project(
     need: str = "",
     solution: str = "",
 ) -> Project:
-    """A new project of `structure` at the detection stage, with its first history row (« Projet créé »).
+    """A new project of `structure` at the detection stage, with its first history row (« Projet créé »).
 
     Only staff and the structure's coordinators may create one (else PermissionDenied). The slug comes
     from the title, made unique with -2, -3…"""
@@ -173,8 +173,8 @@ def _concurrent_move(project: Project) -> ConcurrentMove:
         return ConcurrentMove(_("Ce projet vient d'être supprimé par quelqu'un d'autre. Rechargez la page."))
     return ConcurrentMove(
         _(
-            "Ce projet vient d'être déplacé par quelqu'un d'autre : il est maintenant à l'étape "
-            "« %(stage)s ». Rechargez la page."
+            "Ce projet vient d'être déplacé par quelqu'un d'autre : il est maintenant à l'étape "
+            "« %(stage)s ». Rechargez la page."
         )
         % {"stage": Stage(current).label}
     )

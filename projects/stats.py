@@ -192,7 +192,7 @@ def _add(totals: dict, key: tuple[str, str], counts: Counts) -> None:
 
 
 def alphabetical(name: str) -> str:
-    """A sort key putting « Émergence » among the E, as a French reader expects."""
+    """A sort key putting « Émergence » among the E, as a French reader expects."""
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 
 

@@ -44,7 +44,7 @@ def notify_project_moved(stage_change_id: int) -> int:
     project = stage_change.project
     # A worker has no request: the e-mails are written in the site's language, French.
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[Fabrique à initiatives] %(structure)s : « %(project)s » passe à « %(stage)s »") % {
+        subject = _("[Fabrique à initiatives] %(structure)s : « %(project)s » passe à « %(stage)s »") % {
             "structure": project.structure.name,
             "project": project.title,
             "stage": stage_change.get_to_stage_display(),

@@ -85,10 +85,10 @@ def validate_document_file(uploaded_file: UploadedFile, max_bytes: int) -> str:
     is empty, too large or not one of the accepted kinds."""
     name = uploaded_file.name or _("sans nom")
     if uploaded_file.size is None or uploaded_file.size == 0:
-        raise ValidationError(_("Le fichier « %(name)s » est vide.") % {"name": name}, code="empty")
+        raise ValidationError(_("Le fichier « %(name)s » est vide.") % {"name": name}, code="empty")
     if uploaded_file.size > max_bytes:
         raise ValidationError(
-            _("Le fichier « %(name)s » dépasse la taille maximale de %(max)s.")
+            _("Le fichier « %(name)s » dépasse la taille maximale de %(max)s.")
             % {"name": name, "max": filesizeformat(max_bytes)},
             code="too_large",
         )
@@ -97,7 +97,7 @@ def validate_document_file(uploaded_file: UploadedFile, max_bytes: int) -> str:
     if content_type is None:
         raise ValidationError(
             _(
-                "Le contenu du fichier « %(name)s » n'est pas d'un type accepté "
+                "Le contenu du fichier « %(name)s » n'est pas d'un type accepté "
                 "(PDF, PNG, JPEG, Word, Excel, OpenDocument, texte ou CSV)."
             )
             % {"name": name},
@@ -106,7 +106,7 @@ def validate_document_file(uploaded_file: UploadedFile, max_bytes: int) -> str:
     promised = EXTENSION_TYPES.get(PurePath(name).suffix.lower())
     if promised is not None and content_type not in promised:
         raise ValidationError(
-            _("Le fichier « %(name)s » ne contient pas ce que son nom annonce : son contenu a été refusé.")
+            _("Le fichier « %(name)s » ne contient pas ce que son nom annonce : son contenu a été refusé.")
             % {"name": name},
             code="bad_type",
         )

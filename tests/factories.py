@@ -295,7 +295,7 @@ class KnowHowTransferFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = KnowHowTransfer
 
-    title = factory.Sequence(lambda n: f"ETIC → Figeacteurs : tiers-lieu {n}")
+    title = factory.Sequence(lambda n: f"ETIC → Figeacteurs : tiers-lieu {n}")
     slug = factory.Sequence(lambda n: f"etic-figeacteurs-{n}")
     provider = factory.SubFactory(OrganisationFactory, country="FR", kind=Organisation.Kind.ESS_ENTERPRISE)
     topic = KnowHowTransfer.Topic.THIRD_PLACE

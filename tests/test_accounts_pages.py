@@ -107,7 +107,7 @@ def test_logout_by_get_only_asks_for_confirmation(client, demo_user):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Voulez-vous vraiment vous déconnecter ?" in html
+    assert "Voulez-vous vraiment vous déconnecter ?" in html
     assert 'method="post" action="/comptes/logout/"' in html
     assert client.session["_auth_user_id"] == str(demo_user.pk)
 

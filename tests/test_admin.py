@@ -432,7 +432,7 @@ def test_import_preview_shows_the_bad_row_and_offers_no_confirmation(staff_clien
 
     assert preview.status_code == 200
     assert "confirm_form" not in preview.context
-    assert "« 99 »" in preview.content.decode()
+    assert "« 99 »" in preview.content.decode()
     assert not Structure.objects.filter(slug="inter-made").exists()
 
 

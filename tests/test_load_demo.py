@@ -543,7 +543,7 @@ def test_command_prints_a_french_summary_and_the_demo_accounts(db):
     call_command("load_demo", "--projects", "5", "--seed", "3", stdout=out)
 
     text = out.getvalue()
-    assert "Projets : 25" in text  # 20 real projects + 5 synthetic
+    assert "Projets : 25" in text  # 20 real projects + 5 synthetic
     assert "fabrique-demo" in text
     assert "http://127.0.0.1:8000" in text
     for email in (
@@ -561,8 +561,8 @@ def test_command_refuses_a_negative_count(db):
 
 
 def test_demo_projects_are_dated_by_their_history_not_by_the_load(demo):
-    """Created on their first stage change, updated on their last: the year filter and the « sans mise à
-    jour depuis 90 jours » flag then show what real data would, not the day the demo was loaded."""
+    """Created on their first stage change, updated on their last: the year filter and the « sans mise à
+    jour depuis 90 jours » flag then show what real data would, not the day the demo was loaded."""
     years = set()
     for project in Project.objects.prefetch_related("stage_changes"):
         moments = [change.changed_at for change in project.stage_changes.all()]

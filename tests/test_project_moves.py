@@ -76,7 +76,7 @@ def test_move_to_invention_is_refused_without_a_documented_need(project, coordin
 def test_refusal_message_is_french_and_says_what_to_do(project):
     project.need = ""
     [blocker] = move_blockers(project, Stage.INVENTION, None)
-    assert blocker.message == "Décrivez le besoin détecté avant de passer à « Inventer »."
+    assert blocker.message == "Décrivez le besoin détecté avant de passer à « Inventer »."
 
 
 def test_move_to_launch_needs_a_favourable_study_and_a_holder(project, coordinator):

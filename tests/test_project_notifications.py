@@ -67,10 +67,10 @@ def test_move_e_mail_says_what_moved_who_moved_it_when_and_where_to_look(
     message = mailoutbox[0]
     assert (
         message.subject
-        == "[Fabrique à initiatives] TAg22 : « Garage solidaire de Lannion » passe à « Inventer »"
+        == "[Fabrique à initiatives] TAg22 : « Garage solidaire de Lannion » passe à « Inventer »"
     )
     changed_at = StageChange.objects.get().changed_at.astimezone(ZoneInfo("Europe/Paris"))
-    assert "De « Détecter » à « Inventer »" in message.body
+    assert "De « Détecter » à « Inventer »" in message.body
     assert "Mathilde Lebreton" in message.body
     assert f"le {changed_at:%d/%m/%Y à %H:%M} (heure de Paris)" in message.body
     assert "Besoin confirmé en comité local." in message.body

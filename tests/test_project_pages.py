@@ -197,7 +197,7 @@ def test_move_to_invention_is_disabled_with_its_reason_until_the_need_is_documen
 
     response = move(coordinator_client, project, Stage.INVENTION)
     assert response.status_code == 400
-    assert "Décrivez le besoin détecté avant de passer à « Inventer »." in message_texts(response)
+    assert "Décrivez le besoin détecté avant de passer à « Inventer »." in message_texts(response)
     project.refresh_from_db()
     assert project.stage == Stage.DETECTION
 
@@ -225,7 +225,7 @@ def test_move_to_launched_takes_the_start_date_typed_with_the_move(coordinator_c
 
     refused = move(coordinator_client, project, Stage.LAUNCHED)
     assert refused.status_code == 400
-    assert "Indiquez la date de démarrage de l'activité avant de passer à « Lancé »." in message_texts(
+    assert "Indiquez la date de démarrage de l'activité avant de passer à « Lancé »." in message_texts(
         refused
     )
 
@@ -281,7 +281,7 @@ def test_a_move_outside_the_pipeline_is_refused(coordinator_client, project):
     response = move(coordinator_client, project, Stage.LAUNCHED, started_on="2025-01-01")
 
     assert response.status_code == 400
-    assert "Un projet à l'étape « Détecter » ne peut pas passer à « Lancé »." in message_texts(response)
+    assert "Un projet à l'étape « Détecter » ne peut pas passer à « Lancé »." in message_texts(response)
 
 
 def test_second_of_two_moves_made_from_the_same_page_gets_a_clear_message_and_keeps_its_note(
@@ -302,7 +302,7 @@ def test_second_of_two_moves_made_from_the_same_page_gets_a_clear_message_and_ke
 
     assert response.status_code == 409
     assert message_texts(response) == [
-        "Ce projet vient d'être déplacé par quelqu'un d'autre : il est maintenant à l'étape « Inventer ». "
+        "Ce projet vient d'être déplacé par quelqu'un d'autre : il est maintenant à l'étape « Inventer ». "
         "Rechargez la page."
     ]
     html = response.content.decode()
@@ -442,7 +442,7 @@ def test_document_whose_content_is_not_accepted_is_refused_with_its_name(coordin
     response = coordinator_client.post(url("add_document", project), data)
 
     assert response.status_code == 400
-    assert "Le fichier « photo.png » ne contient pas ce que son nom annonce" in response.content.decode()
+    assert "Le fichier « photo.png » ne contient pas ce que son nom annonce" in response.content.decode()
     assert not Document.objects.exists()
 
 

@@ -322,14 +322,14 @@ def test_fake_pdf_is_refused_with_a_message_naming_the_file(project, coordinator
         upload(
             coordinator, project, "etude.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" * 10, "application/pdf"
         )
-    assert "« etude.pdf »" in error.value.messages[0]
+    assert "« etude.pdf »" in error.value.messages[0]
     assert not Document.objects.exists()
 
 
 def test_text_file_named_like_a_pdf_is_refused(project, coordinator):
     with pytest.raises(ValidationError) as error:
         upload(coordinator, project, "etude.pdf", b"Ceci n'est pas un PDF.", "application/pdf")
-    assert "« etude.pdf »" in error.value.messages[0]
+    assert "« etude.pdf »" in error.value.messages[0]
 
 
 def test_zip_that_is_not_an_office_document_is_refused(project, coordinator):
@@ -344,7 +344,7 @@ def test_document_larger_than_the_limit_is_refused(project, coordinator, setting
     settings.PROJECT_DOCUMENT_MAX_BYTES = 100
     with pytest.raises(ValidationError) as error:
         upload(coordinator, project, "etude.pdf", PDF_BYTES + b" " * 100)
-    assert "« etude.pdf » dépasse la taille maximale" in error.value.messages[0]
+    assert "« etude.pdf » dépasse la taille maximale" in error.value.messages[0]
     assert not Document.objects.exists()
 
 

@@ -261,7 +261,7 @@ Inter-Made,inter-made,association,candidate,2024-09-01,99
     [invalid] = result.invalid_rows
     assert invalid.number == 2
     assert list(invalid.field_specific_errors) == ["Code département"]
-    assert "« 99 »" in invalid.field_specific_errors["Code département"][0]
+    assert "« 99 »" in invalid.field_specific_errors["Code département"][0]
     # The valid first row was rolled back with the rest of the file.
     assert Structure.objects.count() == before
 
@@ -278,7 +278,7 @@ TAg29,tag29,scic,experimentation,2022-01-01,pays-de-brest|pays-inconnu
     result = StructureResource().import_data(dataset)
 
     assert result.has_validation_errors()
-    assert "« pays-inconnu »" in result.invalid_rows[0].field_specific_errors["Territoires"][0]
+    assert "« pays-inconnu »" in result.invalid_rows[0].field_specific_errors["Territoires"][0]
     assert not Structure.objects.filter(slug="tag29").exists()
 
 

@@ -44,7 +44,7 @@ ACCOUNTS = [
         "partenaire@fondation-psa.example.org",
         "Partenaire",
         "Fondation PSA",
-        "Partenaire : Fondation PSA",
+        "Partenaire : Fondation PSA",
         partner="fondation-psa",
         title="Chargée de programme",
     ),

@@ -153,14 +153,14 @@ SOLUTIONS: dict[str, list[str]] = {
 }
 
 STUDY_SUMMARIES = [
-    "Besoin confirmé par une enquête auprès des habitants ; modèle économique à l'équilibre en trois ans.",
-    "Demande solvable identifiée ; partenaires financiers et local disponibles.",
+    "Besoin confirmé par une enquête auprès des habitants ; modèle économique à l'équilibre en trois ans.",
+    "Demande solvable identifiée ; partenaires financiers et local disponibles.",
     "Public cible et débouchés confirmés par les acteurs locaux.",
 ]
 
 UNFAVOURABLE_SUMMARIES = [
     "Demande insuffisante pour un modèle économique viable.",
-    "Offre existante à proximité : le projet ferait doublon.",
+    "Offre existante à proximité : le projet ferait doublon.",
 ]
 
 ABANDON_REASONS: dict[str, list[str]] = {
@@ -169,7 +169,7 @@ ABANDON_REASONS: dict[str, list[str]] = {
         "Mobilisation des acteurs locaux insuffisante.",
     ],
     "invention": [
-        "Étude d'opportunité défavorable : demande insuffisante.",
+        "Étude d'opportunité défavorable : demande insuffisante.",
         "Aucun local adapté trouvé sur le territoire.",
     ],
     "launch": [

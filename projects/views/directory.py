@@ -270,7 +270,7 @@ def from_anchor(order: tuple, anchor: tuple) -> Q:
 
 
 def page_links(links: Links, number: int, num_pages: int) -> list[PageLink | None]:
-    """The first and last pages and two on each side of the current one; None marks a gap (« … »)."""
+    """The first and last pages and two on each side of the current one; None marks a gap (« … »)."""
     shown = sorted({1, num_pages, *range(max(1, number - 2), min(num_pages, number + 2) + 1)})
     result: list[PageLink | None] = []
     for previous, page in zip([0, *shown], shown, strict=False):

@@ -335,7 +335,7 @@ TERRITORIES: list[Row] = [
     ),
 ]
 
-DEMO_NOTE = "Structure de démonstration : les textes sources nomment le territoire, pas la structure."
+DEMO_NOTE = "Structure de démonstration : les textes sources nomment le territoire, pas la structure."
 
 # phases: the appellation path as (phase, date) from the first step; the last one is the current phase.
 STRUCTURES: list[Row] = [
@@ -346,7 +346,7 @@ STRUCTURES: list[Row] = [
         "departement": "22",
         "city": "",
         "territories": ["cotes-d-armor"],
-        "description": "Propulseur d'entrepreneuriat collectif des Côtes-d'Armor : émergence de solutions "
+        "description": "Propulseur d'entrepreneuriat collectif des Côtes-d'Armor : émergence de solutions "
         "entrepreneuriales pour répondre aux défis du territoire costarmoricain.",
         "phases": [
             ("candidate", "2018-06-01"),
@@ -366,7 +366,7 @@ STRUCTURES: list[Row] = [
             "finistere-brest-metropole-qpv",
             "finistere-brest-metropole-rural",
         ],
-        "description": "Propulseur d'entrepreneuriat collectif du Finistère, qui porte le « Révélateur ».",
+        "description": "Propulseur d'entrepreneuriat collectif du Finistère, qui porte le « Révélateur ».",
         "phases": [
             ("candidate", "2018-06-01"),
             ("experimentation", "2018-09-01"),
@@ -385,7 +385,7 @@ STRUCTURES: list[Row] = [
             "ille-et-vilaine-rennes-metropole-qpv",
             "ille-et-vilaine-rennes-metropole-rural",
         ],
-        "description": "Propulseur d'entrepreneuriat collectif d'Ille-et-Vilaine ; accompagne le CCAS et la "
+        "description": "Propulseur d'entrepreneuriat collectif d'Ille-et-Vilaine ; accompagne le CCAS et la "
         "commune de Retiers dans le cadre de Catalyseur.",
         "phases": [
             ("candidate", "2015-09-01"),
@@ -437,7 +437,7 @@ STRUCTURES: list[Row] = [
         "departement": "31",
         "city": "Toulouse",
         "territories": ["toulouse-metropole", "occitanie"],
-        "description": "Fabrique à initiatives de Toulouse : Les Alouettes, la Glanerie, Toulouse Espace "
+        "description": "Fabrique à initiatives de Toulouse : Les Alouettes, la Glanerie, Toulouse Espace "
         "couture, la Conciergerie solidaire.",
         "phases": [
             ("candidate", "2013-06-01"),
@@ -483,7 +483,7 @@ STRUCTURES: list[Row] = [
         "departement": "39",
         "city": "Lons-le-Saunier",
         "territories": ["pays-ledonien"],
-        "description": "Générateur du Pays Lédonien structuré en SCIC, membre du Générateur BFC ; met en œuvre "
+        "description": "Générateur du Pays Lédonien structuré en SCIC, membre du Générateur BFC ; met en œuvre "
         "Start-Up de Territoire.",
         "phases": [
             ("candidate", "2018-06-01"),
@@ -499,7 +499,7 @@ STRUCTURES: list[Row] = [
         "departement": "71",
         "city": "",
         "territories": ["saone-et-loire"],
-        "description": "Active, Pôle de l'économie solidaire, sur le Département de la Saône-et-Loire ; "
+        "description": "Active, Pôle de l'économie solidaire, sur le Département de la Saône-et-Loire ; "
         "membre du Générateur BFC.",
         "phases": [
             ("candidate", "2018-06-01"),
@@ -515,7 +515,7 @@ STRUCTURES: list[Row] = [
         "departement": "21",
         "city": "Dijon",
         "territories": ["cote-d-or"],
-        "description": "Sur le Département de la Côte-d'Or ; membre du Générateur BFC.",
+        "description": "Sur le Département de la Côte-d'Or ; membre du Générateur BFC.",
         "phases": [
             ("candidate", "2018-06-01"),
             ("experimentation", "2018-09-01"),
@@ -530,7 +530,7 @@ STRUCTURES: list[Row] = [
         "departement": "89",
         "city": "",
         "territories": ["yonne"],
-        "description": "Sur le Département de l'Yonne ; membre du Générateur BFC.",
+        "description": "Sur le Département de l'Yonne ; membre du Générateur BFC.",
         "phases": [
             ("candidate", "2018-06-01"),
             ("experimentation", "2018-09-01"),
@@ -551,7 +551,7 @@ STRUCTURES: list[Row] = [
             "bourgogne-franche-comte",
         ],
         "description": "Sur les Départements du Jura, du Doubs, de la Haute-Saône et du Territoire de Belfort "
-        "(appellation obtenue auparavant) ; membre du Générateur BFC.",
+        "(appellation obtenue auparavant) ; membre du Générateur BFC.",
         "phases": [
             ("candidate", "2011-06-01"),
             ("experimentation", "2011-09-01"),
@@ -566,7 +566,7 @@ STRUCTURES: list[Row] = [
         "departement": "58",
         "city": "",
         "territories": ["nievre"],
-        "description": "Sur le Département de la Nièvre ; membre du Générateur BFC.",
+        "description": "Sur le Département de la Nièvre ; membre du Générateur BFC.",
         "phases": [
             ("candidate", "2018-06-01"),
             ("experimentation", "2018-09-01"),
@@ -586,7 +586,7 @@ STRUCTURES: list[Row] = [
             "drome-ardeche-qpv",
             "drome-ardeche-rural",
         ],
-        "description": "Fabrique à initiatives en Drôme-Ardèche ; a accompagné l'émergence du tiers-lieu le 26FK.",
+        "description": "Fabrique à initiatives en Drôme-Ardèche ; a accompagné l'émergence du tiers-lieu le 26FK.",
         "phases": [
             ("candidate", "2017-06-01"),
             ("experimentation", "2017-09-01"),
@@ -600,7 +600,7 @@ STRUCTURES: list[Row] = [
         "departement": "13",
         "city": "Marseille",
         "territories": ["aix-marseille-provence-qpv", "provence-alpes-cote-d-azur"],
-        "description": "Incubateur de l'ESS à Marseille ; collabore avec la Friche de la Belle de Mai.",
+        "description": "Incubateur de l'ESS à Marseille ; collabore avec la Friche de la Belle de Mai.",
         "phases": [
             ("candidate", "2016-06-01"),
             ("experimentation", "2016-09-01"),
@@ -694,7 +694,7 @@ COMMITTEES: list[Row] = [
                 "partnerships": "Commune d'Annonay (contrat de ville), Fondation PSA (garages solidaires), "
                 "Fonds social européen (territoires fragiles).",
                 "know_how": "Diagnostics participatifs avec les habitants, groupes-projets, études "
-                "d'opportunité ; tiers-lieu le 26FK, garage solidaire du nord Drôme-Ardèche.",
+                "d'opportunité ; tiers-lieu le 26FK, garage solidaire du nord Drôme-Ardèche.",
                 "outlook": "Étendre la démarche aux territoires ruraux de la Drôme.",
             }
         ],

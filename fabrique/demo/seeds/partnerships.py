@@ -36,7 +36,7 @@ ORGANISATIONS: list[Row] = [
         "CERESO",
         "incubator",
         "Lanaudière",
-        "Dirigé par Carine Perron ; son incubateur L'Espace412 a été créé en 2018.",
+        "Dirigé par Carine Perron ; son incubateur L'Espace412 a été créé en 2018.",
         "CA",
     ),
     _org("espace412", "L'Espace412", "incubator", "Lanaudière", "Incubateur du CERESO, créé en 2018.", "CA"),
@@ -84,7 +84,7 @@ ORGANISATIONS: list[Row] = [
         "PTCE Figeacteurs",
         "territory_collective",
         "Figeac",
-        "Pôle territorial de coopération économique ; coordinatrice : Meryl Parisse.",
+        "Pôle territorial de coopération économique ; coordinatrice : Meryl Parisse.",
     ),
     _org("grap", "GRAP", "ess_enterprise", "", "CAE – groupement régional alimentaire de proximité."),
     _org(
@@ -107,7 +107,7 @@ ORGANISATIONS: list[Row] = [
         "Le Générateur Bourgogne-Franche-Comté",
         "network",
         "",
-        "Collectif de six membres du réseau : Active, Clus'Ter Jura, la Fédération Départementale des Foyers "
+        "Collectif de six membres du réseau : Active, Clus'Ter Jura, la Fédération Départementale des Foyers "
         "Ruraux de l'Yonne, France Active Franche-Comté, France Active Bourgogne, Pôle d'Économie Solidaire 21.",
     ),
 ]
@@ -119,9 +119,9 @@ PARTNERSHIPS: list[Row] = [
         "summary": "Un partenariat pour faciliter l'échange d'expertise pour l'innovation sociale dans les "
         "territoires, entre le réseau des Fabriques à initiatives animé par l'Avise (37 Fabriques) et le réseau "
         "des Pôles d'économie sociale du Québec (22 pôles).",
-        "objectives": "Comparer et améliorer les pratiques d'accompagnement ; transférer les savoir-faire pour "
+        "objectives": "Comparer et améliorer les pratiques d'accompagnement ; transférer les savoir-faire pour "
         "renforcer la détection, l'émergence et le lancement de projets collectifs en réponse à des besoins "
-        "concrets sur les territoires ; tester concrètement au Québec une méthode enrichie par les deux "
+        "concrets sur les territoires ; tester concrètement au Québec une méthode enrichie par les deux "
         "modèles, avec l'appui du réseau des Fabriques à initiatives.",
         "start": "2025-01-01",
         "end": "2026-12-31",
@@ -136,7 +136,7 @@ PARTNERSHIPS: list[Row] = [
         "slug": "cereso-ptce-sud-aquitaine",
         "title": "CERESO – PTCE Sud Aquitaine",
         "summary": "Un partenariat de transfert international né en 2018 lors d'une visite en France de Carine "
-        "Perron, directrice du CERESO, nourri par les échanges entre deux incubateurs : L'Espace412 (CERESO, "
+        "Perron, directrice du CERESO, nourri par les échanges entre deux incubateurs : L'Espace412 (CERESO, "
         "Lanaudière) et Le Tube à ESS'ai (PTCE, Tarnos).",
         "objectives": "Formaliser le transfert des pratiques entre les deux incubateurs et construire une "
         "collaboration à long terme.",
@@ -185,13 +185,13 @@ TARNOS_OBJECTIVES = [
     ),
     (
         "S'inspirer du modèle de développement territorial du PTCE sud aquitaine et rencontrer ses acteur·trices "
-        "(ex. : La SCIC Pau Pyrénées) afin d'évaluer la faisabilité de l'implanter dans la région de Lanaudière",
+        "(ex. : La SCIC Pau Pyrénées) afin d'évaluer la faisabilité de l'implanter dans la région de Lanaudière",
         "partly",
         "Étude de faisabilité à poursuivre dans Lanaudière.",
     ),
     (
-        "Réaliser des présentations en lien avec des projets en cours : École entreprise ; En marche vers la "
-        "quête paritaire au Québec : Par tous. Pour tous ; et présentation de la grille de caractérisation des "
+        "Réaliser des présentations en lien avec des projets en cours : École entreprise ; En marche vers la "
+        "quête paritaire au Québec : Par tous. Pour tous ; et présentation de la grille de caractérisation des "
         "projets d'innovation sociale du Réseau québécois en innovation sociale (RQIS)",
         "achieved",
         "",
@@ -283,7 +283,7 @@ MISSIONS: list[Row] = [
         "starts_at": "2026-12-07 09:00",
         "ends_at": "2026-12-11 17:00",
         "cities": "Québec",
-        "summary": "Prévue en 2026 : une délégation de Fabriques à initiatives se rend au Québec pour observer "
+        "summary": "Prévue en 2026 : une délégation de Fabriques à initiatives se rend au Québec pour observer "
         "la mise en œuvre de leur méthode par les pôles d'économie sociale au sein de communautés locales. "
         "Dates estimées.",
         "participants": [],
@@ -327,7 +327,7 @@ MISSIONS: list[Row] = [
         "starts_at": "2023-10-16 09:00",
         "ends_at": "2023-10-21 17:00",
         "cities": "Tarnos, Pau",
-        "summary": "Immersion au cœur de l'entrepreneuriat collectif et de l'innovation sociale : du 16 au 21 "
+        "summary": "Immersion au cœur de l'entrepreneuriat collectif et de l'innovation sociale : du 16 au 21 "
         "octobre 2023, le CERESO rencontre à Tarnos les acteurs du Pôle Territorial de Coopération Sud "
         "Aquitaine. La mission est possible grâce au Cégep régional de Lanaudière, au ministère de "
         "l'Enseignement supérieur (Programme de soutien à la mobilité professionnelle des cégeps géré par la "
@@ -354,7 +354,7 @@ MISSIONS: list[Row] = [
         "ends_at": "2023-10-24 18:00",
         "cities": "La Rochelle",
         "summary": "Les Assises réunissent des élu·es locaux et régionaux du Québec et de la France pour mieux "
-        "coordonner leurs actions de coopération ; elles se tiennent en alternance au Québec et en France.",
+        "coordonner leurs actions de coopération ; elles se tiennent en alternance au Québec et en France.",
         "participants": [("Carine Perron", "Directrice du CERESO", "cereso")],
         "visits": [],
         "objectives": ASSISES_OBJECTIVES,
@@ -365,7 +365,7 @@ MISSIONS: list[Row] = [
 TRANSFERS: list[Row] = [
     {
         "slug": "etic-figeacteurs-tiers-lieu",
-        "title": "ETIC → PTCE Figeacteurs : montage d'un tiers-lieu",
+        "title": "ETIC → PTCE Figeacteurs : montage d'un tiers-lieu",
         "provider": "etic",
         "topic": "third_place",
         "format": "individual",
@@ -374,17 +374,17 @@ TRANSFERS: list[Row] = [
         "city": "Figeac",
         "description": "Appui d'ETIC, foncière solidaire, au PTCE Figeacteurs sur un projet de tiers-lieu pour "
         "développer l'offre d'emploi locale.",
-        "testimonial": "« Le regard extérieur et aiguisé d'ETIC nous a permis de nous poser les bonnes questions "
+        "testimonial": "« Le regard extérieur et aiguisé d'ETIC nous a permis de nous poser les bonnes questions "
         "dans le montage juridique et financier de notre projet de tiers-lieu. Le TSF nous a permis de donner "
         "un cadre au partage d'expérience et d'accéder à des outils et méthodes auxquelles nous n'aurions pas "
         "eu accès par ailleurs. Enfin la possibilité d'avoir un échange sur la durée était aussi un véritable "
-        "atout. » – Meryl Parisse, coordinatrice de Figeacteurs",
+        "atout. » – Meryl Parisse, coordinatrice de Figeacteurs",
         "beneficiaries": ["figeacteurs"],
         "projects": [],
     },
     {
         "slug": "grap-coopilote-filiere-bio",
-        "title": "GRAP → Coopilote : filière agro-alimentaire bio",
+        "title": "GRAP → Coopilote : filière agro-alimentaire bio",
         "provider": "grap",
         "topic": "food_chain",
         "format": "individual",
@@ -399,7 +399,7 @@ TRANSFERS: list[Row] = [
     },
     {
         "slug": "villages-vivants-atis-fonciere-solidaire",
-        "title": "Villages vivants → ATIS : foncière solidaire",
+        "title": "Villages vivants → ATIS : foncière solidaire",
         "provider": "villages-vivants",
         "topic": "land_trust",
         "format": "individual",
@@ -421,7 +421,7 @@ TRANSFERS: list[Row] = [
         "started_on": "2020-10-23",
         "ended_on": "2020-10-23",
         "city": "Nantes",
-        "description": "Transfert de savoir-faire collectif : des représentants de six territoires échangent "
+        "description": "Transfert de savoir-faire collectif : des représentants de six territoires échangent "
         "avec Les Ecossolies autour de leur gouvernance collective, de leur articulation avec les acteurs "
         "publics, de leur tiers-lieu le Solilab et de leur SCIC Ecossimo.",
         "testimonial": "",

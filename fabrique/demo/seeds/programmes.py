@@ -16,7 +16,7 @@ PARTNERS: list[Row] = [
         "europe-fse",
         "L'Europe – Fonds social européen (FSE)",
         "europe",
-        "Le FSE est l'un des Fonds structurels de l'Union européenne ; il se consacre à la promotion de l'emploi "
+        "Le FSE est l'un des Fonds structurels de l'Union européenne ; il se consacre à la promotion de l'emploi "
         "au sein de l'UE.",
         national=True,
     ),
@@ -83,7 +83,7 @@ PROGRAMMES: list[Row] = [
         "description": "Mis en œuvre en 2020-2021 par l'Avise en tant qu'organisme intermédiaire du Fonds social "
         "européen (FSE). Dans 57 territoires ruraux et quartiers prioritaires de la politique de la ville, les "
         "structures porteuses animent des démarches-projet en partant des besoins et idées des habitants et "
-        "des acteurs locaux : détecter les besoins sociaux, inventer des solutions et valider leur pertinence "
+        "des acteurs locaux : détecter les besoins sociaux, inventer des solutions et valider leur pertinence "
         "par des études d'opportunité, identifier un porteur de projet et accompagner l'amorçage. "
         "11 fiches-projet capitalisent les facteurs clés de succès.",
         "start": "2020-01-01",
@@ -129,7 +129,7 @@ PROGRAMMES: list[Row] = [
         "l'Avise. Dans 5 territoires, les structures porteuses de la Fabrique à initiatives ont analysé les "
         "besoins de mobilité, constitué un groupe-projet pour étudier et modéliser une solution de garage "
         "solidaire, et accompagné une structure porteuse identifiée vers le lancement de l'activité. Un guide "
-        "« Mobilité inclusive » capitalise les conditions de succès.",
+        "« Mobilité inclusive » capitalise les conditions de succès.",
         "start": "2020-01-01",
         "end": "2021-12-31",
         "fundings": [("fondation-psa", "funder")],
@@ -150,7 +150,7 @@ PROGRAMMES: list[Row] = [
         "du bien-vieillir.",
         "description": "Issu d'un partenariat structurant entre AG2R La Mondiale et l'Avise, lancé en 2015. De "
         "2016 à 2018, les structures porteuses de la Fabrique à initiatives de 5 régions sont intervenues avec "
-        "les délégations régionales d'AG2R La Mondiale : conciergerie itinérante, plateforme d'aide aux "
+        "les délégations régionales d'AG2R La Mondiale : conciergerie itinérante, plateforme d'aide aux "
         "aidants, activités de micro-services, habitat intergénérationnel, cabinet RH emploi des seniors.",
         "start": "2016-01-01",
         "end": "2018-12-31",
@@ -174,7 +174,7 @@ PROGRAMMES: list[Row] = [
         "Familles Rurales, France Fraternités, le Réseau Cocagne, le Réseau des Banques Alimentaires, le RTES, "
         "l'Union nationale des CPIE et Vrac, pour accompagner 21 sites pilotes qui conçoivent de nouveaux "
         "modèles de circuits courts à destination des personnes précaires. Deux sites pilotes sont accompagnés "
-        "par des Fabriques à initiatives : le TAg35 avec le CCAS et la commune de Retiers, l'ADRESS avec le "
+        "par des Fabriques à initiatives : le TAg35 avec le CCAS et la commune de Retiers, l'ADRESS avec le "
         "département de la Seine-Maritime et le réseau CIVAM.",
         "start": "2021-09-01",
         "end": "2023-12-31",
@@ -200,8 +200,8 @@ PROGRAMMES: list[Row] = [
         "summary": "S'immerger dans le métier des Fabriques à initiatives et co-construire un projet de "
         "tiers-lieu culturel.",
         "description": "En partenariat avec la Fondation Crédit Coopératif et le Festival d'Avignon, à "
-        "l'occasion des 4e Rencontres 2021 « Culture & économie sociale et solidaire » sur les tiers-lieux "
-        "culturels, l'Avise et 4 structures Fabrique à initiatives ont organisé des ateliers : Courant Fort "
+        "l'occasion des 4e Rencontres 2021 « Culture & économie sociale et solidaire » sur les tiers-lieux "
+        "culturels, l'Avise et 4 structures Fabrique à initiatives ont organisé des ateliers : Courant Fort "
         "(tiers-lieu le 26FK), Première Brique (Toulouse Espace Couture), Inter-Made (Friche de la Belle de "
         "Mai) et CAPI Corsica (Sorru in musica).",
         "start": "2021-07-01",
@@ -222,7 +222,7 @@ PROGRAMMES: list[Row] = [
         "summary": "Un dispositif de professionnalisation de pair à pair entre acteurs de l'ESS des 27 "
         "Territoires French Impact labellisés en 2019.",
         "description": "Depuis 2020, dans le cadre d'un partenariat entre l'Avise et Le French Impact, un "
-        "collectif « Territoire French Impact », ou une entreprise de l'ESS qui en fait partie, bénéficie d'un "
+        "collectif « Territoire French Impact », ou une entreprise de l'ESS qui en fait partie, bénéficie d'un "
         "partage d'expérience et d'un transfert de compétences par un professionnel d'une entreprise de l'ESS "
         "expérimentée, membre d'un autre Territoire French Impact. Le dispositif existe aussi en format "
         "collectif (visite apprenante).",

@@ -51,7 +51,7 @@ def _project(
 
 
 GARAGE_NEED = (
-    "Des habitants sans solution de mobilité pour aller travailler, se former ou accéder aux services : "
+    "Des habitants sans solution de mobilité pour aller travailler, se former ou accéder aux services : "
     "véhicules en mauvais état, réparations trop chères, peu de transports en commun."
 )
 GARAGE_SOLUTION = (
@@ -59,7 +59,7 @@ GARAGE_SOLUTION = (
     "salariés en insertion, et propose des véhicules en location ou à petit prix."
 )
 GARAGE_LESSONS = (
-    "Réunir tôt les garagistes du territoire, les prescripteurs sociaux et les collectivités ; sécuriser le "
+    "Réunir tôt les garagistes du territoire, les prescripteurs sociaux et les collectivités ; sécuriser le "
     "local et l'outillage avant de recruter."
 )
 
@@ -91,7 +91,7 @@ def _garage(
             f"2020-{int(months) + 4:02d}-20",
             f"2021-{int(months) - 1:02d}-20",
             "favourable",
-            "Besoin confirmé par une enquête auprès des prescripteurs ; modèle économique à l'équilibre en "
+            "Besoin confirmé par une enquête auprès des prescripteurs ; modèle économique à l'équilibre en "
             "troisième année avec une aide au poste d'insertion.",
         ),
         holder=(
@@ -167,7 +167,7 @@ PROJECTS: list[Row] = [
             "2022-02-01",
             "2022-09-15",
             "favourable",
-            "Approvisionnement local possible auprès de 12 producteurs ; local municipal disponible.",
+            "Approvisionnement local possible auprès de 12 producteurs ; local municipal disponible.",
         ),
         holder=("CCAS de Retiers", "CCAS et commune de Retiers", "2022-09-20"),
         indicators=(("creativity_sessions", "6", "2022-06-30", "Avec les habitants et les producteurs"),),
@@ -235,7 +235,7 @@ PROJECTS: list[Row] = [
         ],
         need="Des savoir-faire de couture présents dans les quartiers mais sans lieu pour les partager ni les "
         "valoriser.",
-        solution="Un tiers-lieu dédié à la couture : ateliers partagés, formation, production.",
+        solution="Un tiers-lieu dédié à la couture : ateliers partagés, formation, production.",
         study=("2017-09-15", "2018-03-15", "favourable", "Public et débouchés identifiés."),
         holder=("Collectif fondateur de Toulouse Espace Couture", "Toulouse Espace Couture", "2018-03-20"),
         started_on="2018-10-01",
@@ -314,7 +314,7 @@ PROJECTS: list[Row] = [
             ("launched", "2019-11-04"),
         ],
         need="Un centre ancien marqué par la vacance des logements et des commerces, une population "
-        "vieillissante et un sentiment d'abandon : un besoin de lien social.",
+        "vieillissante et un sentiment d'abandon : un besoin de lien social.",
         solution="Un tiers-lieu avec un café associatif, une galerie d'art, puis un espace numérique et un "
         "repair café, porté avec le collectif 26FK.",
         study=("2018-11-12", "2019-02-25", "favourable", "Lieu identifié et structures prêtes à s'investir."),
@@ -401,7 +401,7 @@ PROJECTS: list[Row] = [
         need=SILVER_NEED,
         solution="Des micro-services à domicile rendus par des habitants du quartier.",
         study=("2016-11-14", "2017-09-18", "unfavourable", "Modèle économique non viable sans aide durable."),
-        abandon_reason="Étude d'opportunité défavorable : le modèle économique n'est pas viable sans aide "
+        abandon_reason="Étude d'opportunité défavorable : le modèle économique n'est pas viable sans aide "
         "durable.",
         partners=("ag2r-la-mondiale",),
     ),

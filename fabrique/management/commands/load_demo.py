@@ -39,10 +39,10 @@ class Command(BaseCommand):
             )
         )
         for label, count in summary.counts:
-            self.stdout.write(f"  {label} : {count}")
+            self.stdout.write(f"  {label} : {count}")
         self.stdout.write("")
         self.stdout.write(
-            _("Comptes de démonstration (mot de passe : %(password)s) :") % {"password": DEMO_PASSWORD}
+            _("Comptes de démonstration (mot de passe : %(password)s) :") % {"password": DEMO_PASSWORD}
         )
         for account in summary.accounts:
             self.stdout.write(f"  {account.email} — {account.role}")
