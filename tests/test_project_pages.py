@@ -2,6 +2,7 @@
 their rules, the timeline, the holder, indicators, documents, publication, and the page's query count."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -82,6 +83,31 @@ def test_coordinator_creates_a_project_of_their_structure_at_detection_with_a_fi
     assert (project.structure, project.stage, project.created_by) == (tag22, Stage.DETECTION, coordinator)
     assert list(project.stage_changes.values_list("to_stage", flat=True)) == [Stage.DETECTION]
     assert message_texts(response) == ["Le projet «\u00a0Épicerie solidaire de Guingamp\u00a0» a été créé."]
+
+
+@pytest.mark.parametrize("page", ["projects:create", "projects:workspace"])
+def test_the_create_form_posts_with_its_csrf_token_when_csrf_is_enforced(coordinator, tag22, page):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    territory = factories.TerritoryFactory(name="Pays de Guingamp")
+    html = client.get(reverse(page)).content.decode()
+    start = html.index(f'action="{reverse("projects:create")}"')
+    form = html[start : html.index("</form>", start)]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    response = client.post(
+        reverse("projects:create"),
+        {
+            "csrfmiddlewaretoken": token,
+            "structure": tag22.pk,
+            "title": "Épicerie",
+            "territory": territory.pk,
+            "sector": "food",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Project.objects.filter(title="Épicerie").exists()
 
 
 def test_create_form_with_errors_keeps_the_input_and_says_what_to_fix(coordinator_client, tag22):
