@@ -333,9 +333,9 @@ def test_a_page_beyond_the_end_shows_the_last_page(client, sixty):
     assert listed(response) == [f"projet-{number:02d}" for number in range(50, 60)]
 
 
-@pytest.mark.parametrize("page", ["abc", "-4", "0", ""])
-def test_a_page_number_that_is_not_a_positive_number_shows_page_one(client, sixty, page):
-    assert client.get(f"{URL}?page={page}").context["page_number"] == 1
+@pytest.mark.parametrize("number", ["abc", "-4", "0", ""])
+def test_a_page_number_that_is_not_a_positive_number_shows_page_one(client, sixty, number):
+    assert client.get(f"{URL}?page={number}").context["page_number"] == 1
 
 
 def test_an_invalid_sort_falls_back_to_the_default_with_a_message(client, sixty):

@@ -85,12 +85,12 @@ def test_coordinator_creates_a_project_of_their_structure_at_detection_with_a_fi
     assert message_texts(response) == ["Le projet «\u00a0Épicerie solidaire de Guingamp\u00a0» a été créé."]
 
 
-@pytest.mark.parametrize("page", ["projects:create", "projects:workspace"])
-def test_the_create_form_posts_with_its_csrf_token_when_csrf_is_enforced(coordinator, tag22, page):
+@pytest.mark.parametrize("url_name", ["projects:create", "projects:workspace"])
+def test_the_create_form_posts_with_its_csrf_token_when_csrf_is_enforced(coordinator, tag22, url_name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(coordinator)
     territory = factories.TerritoryFactory(name="Pays de Guingamp")
-    html = client.get(reverse(page)).content.decode()
+    html = client.get(reverse(url_name)).content.decode()
     start = html.index(f'action="{reverse("projects:create")}"')
     form = html[start : html.index("</form>", start)]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
