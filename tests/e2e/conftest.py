@@ -33,3 +33,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     # The browser is session-scoped, so it is launched before any per-test check: look for it here.
     require_service("browser")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # Our users read French: the site follows the browser's language, and Chromium's is English here.
+    return {**browser_context_args, "locale": "fr-FR"}

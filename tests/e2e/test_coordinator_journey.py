@@ -3,9 +3,7 @@ refused with its reason until the need is written, then take it through « Inven
 the study is favourable and a holder is named, and find the moves in the timeline and on the board."""
 
 import re
-from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from projects.models import Project, StageChange
@@ -14,12 +12,6 @@ from tests import factories
 EMAIL = "coordination@tag22.example.org"
 PASSWORD = "fabrique-demo"
 TITLE = "Garage solidaire de Guingamp"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    # A French-speaking coordinator: the site follows the browser's language, and Chromium's is English.
-    return {**browser_context_args, "locale": "fr-FR"}
 
 
 def stage_button(page: Page, label: str):

@@ -41,6 +41,7 @@ def test_wrong_password_keeps_the_visitor_on_the_login_page(live_server, page: P
     log_in(page, live_server.url, "not-the-password")
 
     expect(page).to_have_url(re.compile(r"/comptes/login/$"))
+    expect(page.get_by_text("L’adresse e-mail ou le mot de passe sont incorrects.")).to_be_visible()
     expect(page.locator("input[name=password]")).to_be_visible()
     expect(page.locator("form[action='/comptes/logout/']")).to_have_count(0)
     assert not any(c["name"] == "sessionid" for c in page.context.cookies())
