@@ -8,6 +8,7 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("comptes/", include("allauth.urls")),
     path("", include("projects.urls")),
+    path("", include("network.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
