@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 
-from network.models import Structure, Territory
+from network.models import Departement, Structure, Territory
 from programmes.models import Participation, Programme
 from projects.models import Project
 
@@ -100,3 +100,36 @@ def structure_published_projects(structure: Structure) -> QuerySet[Project]:
         .select_related("territory", "programme")
         .order_by("-published_at", "-pk")
     )
+
+
+class MapStructure(NamedTuple):
+    structure: Structure
+    # (latitude, longitude) of the structure's first territory that has a point; None: not on the map.
+    point: tuple[float, float] | None
+    departement_codes: list[str]
+
+
+def map_structures() -> list[MapStructure]:
+    """The public structures for the network map, by name, each with where to put its marker and the
+    départements its territories cover: three queries (structures, their territories, those territories'
+    départements), whatever the number of structures.
+
+    A structure has no point of its own (its seat is only a département): its marker goes on its first
+    territory, by name, that has one."""
+    territories = Territory.objects.only("pk", "name", "latitude", "longitude").order_by(Lower("name"), "pk")
+    structures = (
+        public_structures()
+        .only("pk", "name", "slug", "phase")
+        .prefetch_related(
+            Prefetch("territories", queryset=territories),
+            Prefetch("territories__departements", queryset=Departement.objects.only("pk", "code")),
+        )
+        .order_by(Lower("name"), "pk")
+    )
+    result = []
+    for structure in structures:
+        located = [t for t in structure.territories.all() if t.latitude is not None]
+        point = (float(located[0].latitude), float(located[0].longitude)) if located else None
+        codes = {d.code for t in structure.territories.all() for d in t.departements.all()}
+        result.append(MapStructure(structure, point, sorted(codes)))
+    return result

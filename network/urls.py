@@ -8,5 +8,8 @@ app_name = "network"
 
 urlpatterns = [
     path("reseau/", views.StructureDirectoryView.as_view(), name="directory"),
+    # Before the structure's page, whose slug would otherwise take "carte" and "structures.geojson".
+    path("reseau/carte/", views.network_map, name="map"),
+    path("reseau/structures.geojson", views.structures_geojson, name="geojson"),
     path("reseau/<slug:slug>/", views.structure_detail, name="detail"),
 ]

@@ -4,10 +4,13 @@ structures (`network.selectors.PUBLIC_PHASES`), their territories, programmes an
 No contact is shown: `network.Contact` (people) and the structure's e-mail and phone carry no consent to
 publication; its website is public by nature."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from network import selectors
@@ -38,3 +41,46 @@ def structure_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page_obj": projects.get_page(request.GET.get("page")),
     }
     return render(request, "network/structure_detail.html", context)
+
+
+@require_safe
+def network_map(request: HttpRequest) -> HttpResponse:
+    """The map page. Its markers come from `structures_geojson`; the same structures are listed as links
+    on the page, for whoever cannot use the map (screen reader, no JavaScript, tiles unreachable)."""
+    context = {
+        "map_structures": selectors.map_structures(),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "network/map.html", context)
+
+
+@require_safe
+def structures_geojson(request: HttpRequest) -> JsonResponse:
+    """The public structures as a GeoJSON FeatureCollection (RFC 7946): one Point per structure that has a
+    point; those without one are counted in the collection's `properties` (a foreign member)."""
+    features = []
+    skipped = 0
+    for entry in selectors.map_structures():
+        if entry.point is None:
+            skipped += 1
+            continue
+        latitude, longitude = entry.point
+        structure = entry.structure
+        features.append(
+            {
+                "type": "Feature",
+                # RFC 7946: longitude first.
+                "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+                "properties": {
+                    "name": structure.name,
+                    "slug": structure.slug,
+                    "url": reverse("network:detail", args=[structure.slug]),
+                    "phase": structure.phase,
+                    "phase_label": str(structure.get_phase_display()),
+                    "departements": entry.departement_codes,
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features, "properties": {"skipped": skipped}}
+    return JsonResponse(collection, content_type="application/geo+json")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.views import dashboard, directory, export, pages, workspace
+from projects.views import dashboard, directory, export, opendata, pages, workspace
 
 app_name = "projects"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("projets/<slug:slug>/publier/", pages.publish, name="publish"),
     path("projets/<slug:slug>/depublier/", pages.unpublish, name="unpublish"),
     path("pilotage/", dashboard.dashboard, name="dashboard"),
+    path("donnees/", opendata.opendata, name="opendata"),
+    path("donnees/projets.csv", opendata.opendata_csv, name="opendata_csv"),
+    path("donnees/projets.json", opendata.opendata_json, name="opendata_json"),
 ]
