@@ -9,6 +9,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("", include("projects.urls")),
     path("", include("network.urls")),
+    path("", include("programmes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
