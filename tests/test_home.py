@@ -91,7 +91,10 @@ def test_home_page_shows_projects_per_stage_published_or_not(client):
 
 def test_home_page_lists_published_programmes_with_their_period(client):
     factories.ProgrammeFactory(
-        name="Emergence de garages solidaires", start_date=dt.date(2020, 1, 1), end_date=dt.date(2021, 12, 31)
+        name="Emergence de garages solidaires",
+        slug="emergence-garages-solidaires",
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2021, 12, 31),
     )
     factories.ProgrammeFactory(
         name="Transfert de savoir-faire des Territoires French Impact",
@@ -102,8 +105,12 @@ def test_home_page_lists_published_programmes_with_their_period(client):
 
     html = client.get("/").content.decode()
 
-    assert re.search(r"Emergence de garages solidaires</span>\s*<span[^>]*>2020–2021</span>", html)
-    assert re.search(r"Territoires French Impact</span>\s*<span[^>]*>depuis 2020</span>", html)
+    assert re.search(
+        r'<a class="programme-list__name" href="/programmes/emergence-garages-solidaires/">'
+        r"Emergence de garages solidaires</a>\s*<span[^>]*>2020–2021</span>",
+        html,
+    )
+    assert re.search(r"Territoires French Impact</a>\s*<span[^>]*>depuis 2020</span>", html)
     assert "Programme en préparation" not in html
     assert re.search(r'class="figure-card__number">2</span>\s*programmes', html)
 
