@@ -245,6 +245,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO ("Step 2 - Fetching and parsing CSS"): keep its warnings.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # The network map (/reseau/carte/): the tile server its Leaflet map loads, and the credit it requires.

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from network.admin import ReadOnlyAdmin, ReadOnlyInline, SpreadsheetAdmin
-from projects.models import Document, HolderAssignment, Indicator, Project, StageChange
+from projects.models import Document, HolderAssignment, Indicator, Project, ProjectFiche, StageChange
 from projects.resources import ProjectResource
 
 
@@ -126,6 +126,16 @@ class StageChangeAdmin(ReadOnlyAdmin):
     list_select_related = ("project", "changed_by")
     search_fields = ("project__title", "note")
     date_hierarchy = "changed_at"
+
+
+@admin.register(ProjectFiche)
+class ProjectFicheAdmin(ReadOnlyAdmin):
+    """Built by the Celery task only; here the staff see the status and the error of a failed build."""
+
+    list_display = ("project", "status", "built_at", "attempts")
+    list_filter = ("status",)
+    list_select_related = ("project",)
+    search_fields = ("project__title", "error")
 
 
 @admin.register(HolderAssignment)

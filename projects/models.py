@@ -282,3 +282,32 @@ class Document(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FicheStatus(models.TextChoices):
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prête")
+    FAILED = "failed", _("Échec")
+
+
+class ProjectFiche(models.Model):
+    """The project's PDF fiche, built in the background; `content_hash` says which data it shows, so a
+    build whose data has not changed does nothing."""
+
+    Status = FicheStatus
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="fiche")
+    file = models.FileField(_("fichier"), upload_to="fiches/", blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    content_hash = models.CharField(_("empreinte du contenu"), max_length=64, blank=True)
+    built_at = models.DateTimeField(_("générée le"), null=True, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+
+    class Meta:
+        verbose_name = _("fiche projet")
+        verbose_name_plural = _("fiches projet")
+        constraints = [choices_constraint("status", FicheStatus, "projectfiche_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.project} ({self.get_status_display()})"

@@ -20,6 +20,7 @@ from fabrique.models import User
 from network.models import Structure, Territory
 from programmes.models import Programme
 from projects.access import can_change, can_create_for
+from projects.fiches import request_fiche
 from projects.models import Document, HolderAssignment, Indicator, Project, Stage, StageChange
 from projects.selectors import Blocker, move_blockers, publish_blockers
 from projects.tasks import notify_project_moved
@@ -164,6 +165,7 @@ def update_project(*, user: User, project: Project, **fields: Any) -> Project:
         project.save(update_fields=[*fields, "updated_at"])
     if partners is not None:
         project.partners.set(partners)
+    request_fiche(project)
     return project
 
 
@@ -236,6 +238,7 @@ def move_project(
         note=note.strip(),
     )
     transaction.on_commit(lambda: notify_project_moved.delay(stage_change.pk))
+    request_fiche(project)
     return project
 
 
@@ -267,6 +270,7 @@ def assign_holder(
     assignment.full_clean()
     assignment.save()
     _touch(project)
+    request_fiche(project)
     return assignment
 
 
@@ -303,6 +307,7 @@ def add_indicator(
     indicator.full_clean()
     indicator.save()
     _touch(project)
+    request_fiche(project)
     return indicator
 
 
@@ -348,6 +353,7 @@ def publish_project(*, user: User, project: Project) -> Project:
         project.is_published = True
         project.published_at = timezone.now()
         project.save(update_fields=["is_published", "published_at", "updated_at"])
+    request_fiche(project)
     return project
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.views import dashboard, directory, export, opendata, pages, workspace
+from projects.views import dashboard, directory, export, fiches, opendata, pages, workspace
 
 app_name = "projects"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("projets/<slug:slug>/indicateurs/", pages.add_indicator, name="add_indicator"),
     path("projets/<slug:slug>/documents/", pages.add_document, name="add_document"),
     path("projets/<slug:slug>/documents/<int:pk>/", pages.document, name="document"),
+    path("projets/<slug:slug>/fiche.pdf", fiches.fiche, name="fiche"),
+    path("projets/<slug:slug>/fiche/etat/", fiches.fiche_status, name="fiche_status"),
     path("projets/<slug:slug>/publier/", pages.publish, name="publish"),
     path("projets/<slug:slug>/depublier/", pages.unpublish, name="unpublish"),
     path("pilotage/", dashboard.dashboard, name="dashboard"),

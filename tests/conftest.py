@@ -163,7 +163,7 @@ def worker_database_url() -> str:
 
 @pytest.fixture(scope="session")
 def celery_worker(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory, media_root: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker process on the run's Redis, reading and writing the *test* database.
 
@@ -181,6 +181,7 @@ def celery_worker(
         "REDIS_URL": settings.REDIS_URL,
         # No persistent connection: the test database is dropped at the end of the run.
         "CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(media_root),
     }
     # Tasks left over from an interrupted run would be run against this run's database: drop them.
     celery_app.control.purge()
@@ -223,6 +224,18 @@ def celery_worker(
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where uploads and built fiches go during the run: a temporary folder, shared with the worker."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, media_root: Path) -> None:
+    # Services queue fiche builds after commit: without this, tests would write PDFs into the real media/.
+    settings.MEDIA_ROOT = media_root
 
 
 @pytest.fixture(autouse=True)

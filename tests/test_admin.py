@@ -45,7 +45,7 @@ from partnerships.models import (
     Visit,
 )
 from programmes.models import Funding, Participation, Partner, PartnerMember, Programme
-from projects.models import Document, HolderAssignment, Indicator, Project, StageChange
+from projects.models import Document, HolderAssignment, Indicator, Project, ProjectFiche, StageChange
 from tests import factories
 
 DOMAIN_APPS = ("fabrique", "network", "programmes", "projects", "partnerships")
@@ -131,6 +131,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     HolderAssignment: factories.HolderAssignmentFactory,
     Indicator: factories.IndicatorFactory,
     Document: factories.DocumentFactory,
+    ProjectFiche: lambda: ProjectFiche.objects.create(project=factories.ProjectFactory(), error="OSError"),
     Organisation: factories.OrganisationFactory,
     Partnership: factories.PartnershipFactory,
     Party: PartyFactory,

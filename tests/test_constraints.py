@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint, UniqueConstraint
 
+from projects.models import ProjectFiche
 from tests import factories as f
 
 PARIS_NOON = dt.datetime(2023, 10, 16, 10, tzinfo=dt.UTC)
@@ -68,6 +69,9 @@ CHECK_CASES = {
     "indicator_kind_valid": lambda: f.IndicatorFactory(kind="happiness"),
     "indicator_value_positive": lambda: f.IndicatorFactory(value=-2),
     "document_kind_valid": lambda: f.DocumentFactory(kind="secret"),
+    "projectfiche_status_valid": lambda: ProjectFiche.objects.create(
+        project=f.ProjectFactory(), status="lost"
+    ),
     "organisation_kind_valid": lambda: f.OrganisationFactory(kind="club"),
     "organisation_country_valid": lambda: f.OrganisationFactory(country="BE"),
     "partnership_ends_after_start": lambda: f.PartnershipFactory(

@@ -31,7 +31,7 @@ def test_move_is_notified_only_after_the_commit(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         move_to_invention(coordinator, project)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the e-mails, then the fiche rebuild (tests/test_fiches.py)
     assert mailoutbox == []
 
     callbacks[0]()
