@@ -126,6 +126,7 @@ def test_partner_reads_their_programmes_projects_without_create_form(client, par
     assert titles(html) == ["Garage solidaire de Guingamp"]
     assert "en lecture seule" in html
     assert 'action="/projets/nouveau/"' not in html
+    assert 'href="/partenaires/"' in html
 
 
 def test_user_without_structure_or_partner_gets_an_explanation_and_the_directory(client, tag22):
