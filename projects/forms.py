@@ -12,7 +12,7 @@ from fabrique.roles import AnyUser, coordinated_structure_ids, is_avise_staff
 from network.models import Structure, Territory
 from programmes.models import Partner, Programme
 from projects.models import Document, HolderAssignment, Indicator, Project, Stage
-from projects.services import DEFAULT_DOCUMENT_MAX_BYTES
+from projects.services import DEFAULT_DOCUMENT_MAX_BYTES, EDITABLE_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -82,21 +82,8 @@ class ProjectEditForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "title",
-            "territory",
-            "sector",
-            "programme",
-            "need",
-            "solution",
-            "study_started_on",
-            "study_completed_on",
-            "study_summary",
-            "study_conclusion",
-            "started_on",
-            "key_lessons",
-            "partners",
-        ]
+        # In the order of the page; the study's file is left out (see above).
+        fields = [name for name in EDITABLE_FIELDS if name != "study_document"]
         widgets = {
             "need": forms.Textarea(attrs={"rows": 4}),
             "solution": forms.Textarea(attrs={"rows": 4}),

@@ -26,25 +26,24 @@ from projects.selectors import Blocker, move_blockers, publish_blockers
 from projects.tasks import notify_project_moved
 from projects.validators import validate_document_file
 
-# What `update_project` may change. The stage moves only through `move_project`, publication only through
-# `publish_project`/`unpublish_project`; the structure and the author never change.
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "territory",
-        "sector",
-        "programme",
-        "need",
-        "solution",
-        "study_started_on",
-        "study_completed_on",
-        "study_summary",
-        "study_conclusion",
-        "study_document",
-        "started_on",
-        "key_lessons",
-        "partners",
-    }
+# What `update_project` may change, in the order of the edit form. The stage moves only through
+# `move_project`, publication only through `publish_project`/`unpublish_project`; the structure and the
+# author never change.
+EDITABLE_FIELDS = (
+    "title",
+    "territory",
+    "sector",
+    "programme",
+    "need",
+    "solution",
+    "study_started_on",
+    "study_completed_on",
+    "study_summary",
+    "study_conclusion",
+    "study_document",
+    "started_on",
+    "key_lessons",
+    "partners",
 )
 
 DEFAULT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -153,7 +152,7 @@ def update_project(*, user: User, project: Project, **fields: Any) -> Project:
 
     Any other field (stage, is_published, structure…) is a programming error: ValueError. Only the given
     fields are written, so a stale copy of the project cannot undo a move made meanwhile."""
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields).difference(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"update_project cannot change {', '.join(sorted(unknown))}")
     _require_change(user, project)

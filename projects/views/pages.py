@@ -218,59 +218,71 @@ def move(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(page_url(project, "etapes"))
 
 
+def _record(request, project, form, write, *, saved, refused, anchor, form_name, error_field=None):
+    """Runs `write(cleaned_data)` when `form` is valid; redirects to the page's `anchor` with `saved`, or
+    re-renders the page (400) with the form, its errors and `refused`."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error, field=error_field)
+        else:
+            messages.success(request, saved)
+            return redirect(page_url(project, anchor))
+    messages.error(request, refused)
+    return render_detail(request, project, status=400, **{form_name: form})
+
+
 @require_POST
 def assign_holder(request: HttpRequest, slug: str) -> HttpResponse:
     project = changeable_page_project(request, slug)
-    form = HolderForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assign_holder(user=request.user, project=project, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Le porteur de projet a été enregistré."))
-            return redirect(page_url(project, "porteur"))
-    messages.error(request, _("Le porteur de projet n'a pas été enregistré : corrigez le formulaire."))
-    return render_detail(request, project, status=400, holder_form=form)
+    return _record(
+        request,
+        project,
+        HolderForm(request.POST),
+        lambda data: services.assign_holder(user=request.user, project=project, **data),
+        saved=_("Le porteur de projet a été enregistré."),
+        refused=_("Le porteur de projet n'a pas été enregistré : corrigez le formulaire."),
+        anchor="porteur",
+        form_name="holder_form",
+    )
 
 
 @require_POST
 def add_indicator(request: HttpRequest, slug: str) -> HttpResponse:
     project = changeable_page_project(request, slug)
-    form = IndicatorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_indicator(user=request.user, project=project, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("L'indicateur a été enregistré."))
-            return redirect(page_url(project, "indicateurs"))
-    messages.error(request, _("L'indicateur n'a pas été enregistré : corrigez le formulaire."))
-    return render_detail(request, project, status=400, indicator_form=form)
+    return _record(
+        request,
+        project,
+        IndicatorForm(request.POST),
+        lambda data: services.add_indicator(user=request.user, project=project, **data),
+        saved=_("L'indicateur a été enregistré."),
+        refused=_("L'indicateur n'a pas été enregistré : corrigez le formulaire."),
+        anchor="indicateurs",
+        form_name="indicator_form",
+    )
 
 
 @require_POST
 def add_document(request: HttpRequest, slug: str) -> HttpResponse:
     project = changeable_page_project(request, slug)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_document(
-                user=request.user,
-                project=project,
-                title=data["title"],
-                kind=data["kind"],
-                uploaded_file=data["file"],
-            )
-        except ValidationError as error:
-            add_errors(form, error, field="file")
-        else:
-            messages.success(request, _("Le document a été ajouté."))
-            return redirect(page_url(project, "documents"))
-    messages.error(request, _("Le document n'a pas été ajouté : corrigez le formulaire."))
-    return render_detail(request, project, status=400, document_form=form)
+    return _record(
+        request,
+        project,
+        DocumentForm(request.POST, request.FILES),
+        lambda data: services.add_document(
+            user=request.user,
+            project=project,
+            title=data["title"],
+            kind=data["kind"],
+            uploaded_file=data["file"],
+        ),
+        saved=_("Le document a été ajouté."),
+        refused=_("Le document n'a pas été ajouté : corrigez le formulaire."),
+        anchor="documents",
+        form_name="document_form",
+        error_field="file",
+    )
 
 
 @require_safe
