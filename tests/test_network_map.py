@@ -1,10 +1,14 @@
 """The network map /reseau/carte/ and its data /reseau/structures.geojson: public, only the public
-structures, a marker on the structure's first located territory, constant queries."""
+structures, a marker on the structure's first located territory, constant queries; the vendored outlines
+of the départements it shades (static/vendor/natural-earth/departements.geojson)."""
 
+import itertools
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from network.models import Departement, Structure
@@ -12,6 +16,7 @@ from tests import factories
 
 GEOJSON_URL = "/reseau/structures.geojson"
 MAP_URL = "/reseau/carte/"
+OUTLINES = "vendor/natural-earth/departements.geojson"
 
 
 def located_territory(name="Pays de Guingamp", latitude="48.56", longitude="-3.15", departements=("22",)):
@@ -197,3 +202,100 @@ def test_directory_links_to_the_map(client, db):
 
 def test_geojson_refuses_writes(client, db):
     assert client.post(GEOJSON_URL).status_code == 405
+
+
+# The outlines of the départements, shaded by static/js/network-map.js.
+
+
+def outlines():
+    return json.loads(Path(finders.find(OUTLINES)).read_text(encoding="utf-8"))
+
+
+def outline_polygons(feature):
+    geometry = feature["geometry"]
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+
+
+def inside(polygon, longitude, latitude):
+    """Even–odd ray casting over the polygon's rings (outer ring and holes)."""
+    result = False
+    for ring in polygon:
+        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+            if (y1 > latitude) != (y2 > latitude) and longitude < x1 + (latitude - y1) * (x2 - x1) / (
+                y2 - y1
+            ):
+                result = not result
+    return result
+
+
+def test_outlines_are_a_feature_collection_of_closed_wgs84_polygons():
+    collection = outlines()
+
+    assert collection["type"] == "FeatureCollection"
+    for feature in collection["features"]:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+        for polygon in outline_polygons(feature):
+            for ring in polygon:
+                assert len(ring) >= 4 and ring[0] == ring[-1], feature["properties"]["code"]
+                # RFC 7946: longitude first, in degrees. France spans -62° (Antilles) to 56° (La Réunion).
+                assert all(-62 < x < 56 and -22 < y < 52 for x, y in ring), feature["properties"]["code"]
+
+
+def test_outlines_have_one_feature_per_departement_of_the_reference_data(db):
+    codes = [feature["properties"]["code"] for feature in outlines()["features"]]
+    names = {
+        feature["properties"]["code"]: feature["properties"]["name"] for feature in outlines()["features"]
+    }
+
+    assert len(codes) == len(set(codes))
+    assert set(codes) == set(Departement.objects.values_list("code", flat=True))
+    assert names == dict(Departement.objects.values_list("code", "name"))
+
+
+@pytest.mark.parametrize(
+    "code, latitude, longitude",
+    [
+        ("22", 48.514, -2.765),  # Saint-Brieuc
+        ("2A", 41.621, 8.975),  # Sartène
+        ("2B", 42.697, 9.450),  # Bastia
+        ("75", 48.857, 2.352),  # Paris
+        ("84", 44.367, 4.980),  # Valréas, in the Vaucluse enclave surrounded by the Drôme
+        ("971", 16.241, -61.533),  # Pointe-à-Pitre
+        ("974", -20.882, 55.451),  # Saint-Denis
+        ("976", -12.840, 45.150),  # Grande-Terre, inland: the simplified coast may cut Mamoudzou out
+    ],
+)
+def test_each_outline_carries_the_code_of_the_departement_it_draws(code, latitude, longitude):
+    """Natural Earth gives overseas départements no INSEE code: the build script maps them."""
+    containing = [
+        feature["properties"]["code"]
+        for feature in outlines()["features"]
+        if any(inside(polygon, longitude, latitude) for polygon in outline_polygons(feature))
+    ]
+
+    assert containing == [code]
+
+
+def test_outlines_stay_small_enough_to_load_with_the_page():
+    assert Path(finders.find(OUTLINES)).stat().st_size < 300_000
+
+
+def test_every_departement_code_of_the_feed_has_an_outline(client, tag22):
+    tag22.territories.add(
+        located_territory(departements=list(Departement.objects.values_list("code", flat=True)))
+    )
+
+    (feature,) = geojson(client)["features"]
+
+    outline_codes = {outline["properties"]["code"] for outline in outlines()["features"]}
+    assert len(feature["properties"]["departements"]) == 101
+    assert set(feature["properties"]["departements"]) == outline_codes
+
+
+def test_map_page_points_the_script_to_the_outlines_and_credits_their_source(client, db):
+    html = client.get(MAP_URL).content.decode()
+
+    assert f'data-outlines-url="/static/{OUTLINES}"' in html
+    assert "https://www.naturalearthdata.com/" in html
+    assert "Un département couvert par au moins une structure." in html

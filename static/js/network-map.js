@@ -1,4 +1,5 @@
-// The network map (/reseau/carte/): draws one marker per structure from /reseau/structures.geojson.
+// The network map (/reseau/carte/): draws one marker per structure from /reseau/structures.geojson and
+// shades the départements those structures cover, from the vendored outlines (static/vendor/natural-earth).
 // No inline script on the page (CSP): settings and French strings come from the map's data-* attributes.
 (function () {
   "use strict";
@@ -35,31 +36,96 @@
     return box;
   }
 
-  fetch(data.geojsonUrl, { headers: { Accept: "application/geo+json" } })
-    .then(function (response) {
+  function getJson(url) {
+    return fetch(url, { headers: { Accept: "application/geo+json" } }).then(function (response) {
       if (!response.ok) {
         throw new Error(response.status);
       }
       return response.json();
-    })
-    .then(function (collection) {
-      var layer = L.geoJSON(collection, {
-        pointToLayer: function (feature, latlng) {
-          // alt and title give the marker (a focusable image) an accessible name.
-          return L.marker(latlng, { alt: feature.properties.name, title: feature.properties.name });
-        },
-        onEachFeature: function (feature, marker) {
-          marker.bindPopup(popupContent(feature.properties));
-        },
-      }).addTo(map);
-      if (collection.features.length) {
-        map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 9 });
+    });
+  }
+
+  // Département code → names of the structures covering it, in the feed's order (by name).
+  function coverage(collection) {
+    var covered = {};
+    collection.features.forEach(function (feature) {
+      feature.properties.departements.forEach(function (code) {
+        (covered[code] = covered[code] || []).push(feature.properties.name);
+      });
+    });
+    return covered;
+  }
+
+  function tooltipContent(properties, structures) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = properties.name + " (" + properties.code + ")";
+    box.appendChild(title);
+    var names = document.createElement("p");
+    names.textContent = data.coveredByPrefix + " " + structures.join(", ");
+    box.appendChild(names);
+    return box;
+  }
+
+  // Only the covered départements are drawn. The outlines sit in the overlay pane, under the marker
+  // pane: they never hide a marker. Colours come from network.css (class below), not from here.
+  function shadeDepartements(outlines, covered) {
+    return L.geoJSON(outlines, {
+      filter: function (feature) {
+        return Object.prototype.hasOwnProperty.call(covered, feature.properties.code);
+      },
+      style: { className: "network-map__departement" },
+      attribution: data.outlinesAttribution,
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(tooltipContent(feature.properties, covered[feature.properties.code]), {
+          sticky: true,
+        });
+      },
+    }).addTo(map);
+  }
+
+  function drawMarkers(collection) {
+    return L.geoJSON(collection, {
+      pointToLayer: function (feature, latlng) {
+        // alt and title give the marker (a focusable image) an accessible name.
+        return L.marker(latlng, { alt: feature.properties.name, title: feature.properties.name });
+      },
+      onEachFeature: function (feature, marker) {
+        marker.bindPopup(popupContent(feature.properties));
+      },
+    }).addTo(map);
+  }
+
+  function showStatus(message) {
+    if (status) {
+      status.textContent = message;
+    }
+  }
+
+  // Both files are fetched at once. Without the outlines (blocked, not found) the markers and the list
+  // still work; without the structures there is nothing to shade.
+  var outlinesRequest = getJson(data.outlinesUrl).catch(function () {
+    return null;
+  });
+  Promise.all([getJson(data.geojsonUrl), outlinesRequest])
+    .then(function (results) {
+      var collection = results[0];
+      var outlines = results[1];
+      var bounds = L.latLngBounds([]);
+      if (outlines) {
+        bounds.extend(shadeDepartements(outlines, coverage(collection)).getBounds());
+        element.dataset.shaded = "true";
+      } else {
+        showStatus(data.outlinesErrorMessage);
+      }
+      bounds.extend(drawMarkers(collection).getBounds());
+      // Everything drawn in view: the markers and the départements they cover.
+      if (bounds.isValid()) {
+        map.fitBounds(bounds, { padding: [24, 24], maxZoom: 9 });
       }
       element.dataset.loaded = "true";
     })
     .catch(function () {
-      if (status) {
-        status.textContent = data.errorMessage;
-      }
+      showStatus(data.errorMessage);
     });
 })();
