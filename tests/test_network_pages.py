@@ -77,9 +77,9 @@ def test_directory_shows_each_structures_phase_badge_with_the_date_it_began(clie
     html = client.get(URL).content.decode()
 
     assert '<span class="phase-badge phase-badge--experimentation">Expérimentation</span>' in html
-    assert "depuis le 1 janvier 2023" in html
+    assert "depuis le 1er janvier 2023" in html
     assert '<span class="phase-badge phase-badge--labelled">Appellation</span>' in html
-    assert "depuis le 1 juin 2021" in html
+    assert "depuis le 1er juin 2021" in html
 
 
 def test_directory_card_shows_seat_territories_and_published_project_count(client, tag22, pays_de_guingamp):
@@ -297,8 +297,8 @@ def test_structure_page_shows_published_programmes_it_takes_part_in_with_territo
 
     html = response.content.decode()
     assert html.count("<h3>Emergence de garages solidaires</h3>") == 1
-    assert "Pays de Guingamp —" in html and "du 1 mars 2020 au 31 décembre 2021" in html
-    assert "Bordeaux Métropole —" in html and "depuis le 1 février 2022" in html
+    assert "Pays de Guingamp —" in html and "du 1er mars 2020 au 31 décembre 2021" in html
+    assert "Bordeaux Métropole —" in html and "depuis le 1er février 2022" in html
     assert "Programme en préparation" not in html
 
 
@@ -308,7 +308,7 @@ def test_structure_page_shows_phase_badge_with_its_date_and_the_appellation_date
     html = client.get(detail_url(atis)).content.decode()
 
     assert '<span class="phase-badge phase-badge--labelled">Appellation</span>' in html
-    assert "depuis le 1 juin 2021" in html
+    assert "depuis le 1er juin 2021" in html
     assert "Appellation obtenue le" in html
 
 

@@ -68,7 +68,7 @@ def test_programme_list_links_each_programme_with_its_period(client, garages):
     html = client.get(LIST_URL).content.decode()
 
     assert f'href="{detail_url(garages)}"' in html
-    assert "du 1 janvier 2021 au 31 décembre 2023" in html
+    assert "du 1er janvier 2021 au 31 décembre 2023" in html
 
 
 def test_programme_list_counts_distinct_structures_and_only_published_projects(client, garages, tag22):
@@ -249,7 +249,7 @@ def test_participating_structure_links_to_its_page_only_when_that_page_is_public
 
     assert f'<a href="{reverse("network:detail", args=[tag22.slug])}">TAg22</a>' in html
     assert "Pays de Guingamp" in html
-    assert "depuis le 1 janvier 2020" in html
+    assert "depuis le 1er janvier 2020" in html
     assert "Fabrique en projet" in html
     assert reverse("network:detail", args=[candidate.slug]) not in html
 

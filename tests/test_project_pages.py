@@ -394,7 +394,7 @@ def test_changing_the_holder_keeps_the_previous_one_in_the_history(coordinator_c
     assert response.status_code == 302
     assert HolderAssignment.objects.filter(project=project).count() == 2
     html = coordinator_client.get(url("detail", project)).content.decode()
-    assert "Porté par <strong>Association Roule Ma Poule</strong> depuis le 1 mars 2025." in html
+    assert "Porté par <strong>Association Roule Ma Poule</strong> depuis le 1er mars 2025." in html
     assert "Ancien porteur" in html
 
 

@@ -13,12 +13,13 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from fabrique.roles import AnyUser, coordinated_structure_ids, is_avise_staff, partner_ids
+from fabrique.templatetags.french_dates import french_date
 from projects.access import visible_projects
 from projects.filters import (
     COUNTS_TTL_SECONDS,
@@ -91,7 +92,7 @@ def cards(ids: list[int]) -> list[Card]:
             territory=row["territory__name"],
             programme=row["programme__name"] or "",
             need=Truncator(row["need"]).words(30),
-            updated_on=formats.date_format(timezone.localtime(row["updated_at"]), "j F Y"),
+            updated_on=french_date(timezone.localtime(row["updated_at"]), "j F Y"),
         )
         for row in (rows[pk] for pk in ids if pk in rows)  # a project deleted meanwhile is left out
     ]
