@@ -203,6 +203,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Fiches per booklet task: small enough to share a booklet among the workers, large enough that the
+# per-task overhead stays small (see docs/benchmarks.md).
+BOOKLET_CHUNK_SIZE = env_int("BOOKLET_CHUNK_SIZE", 10)
 
 if REDIS_URL:
     # Short socket timeouts: a stalled Redis must not hold a request (or the health check) for long.

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from network.admin import SpreadsheetAdmin
-from programmes.models import Funding, Participation, Partner, PartnerMember, Programme
+from network.admin import ReadOnlyAdmin, SpreadsheetAdmin
+from programmes.models import Funding, Participation, Partner, PartnerMember, Programme, ProgrammeBooklet
 from programmes.resources import PartnerResource, ProgrammeResource
 
 
@@ -84,3 +84,15 @@ class ParticipationAdmin(admin.ModelAdmin):
     list_select_related = ("structure", "programme", "territory")
     search_fields = ("structure__name", "programme__name", "territory__name")
     autocomplete_fields = ("structure", "programme", "territory")
+
+
+@admin.register(ProgrammeBooklet)
+class ProgrammeBookletAdmin(ReadOnlyAdmin):
+    """Built by the Celery tasks only (the programme page's « Relancer » forces a build); here the staff see
+    the progress and the error of a failed build."""
+
+    list_display = ("programme", "status", "fiches_done", "fiches_total", "requested_at", "built_at")
+    list_filter = ("status",)
+    list_select_related = ("programme",)
+    search_fields = ("programme__name", "error")
+    exclude = ("subscribers",)

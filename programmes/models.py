@@ -179,3 +179,53 @@ class Participation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.structure} — {self.programme} ({self.territory})"
+
+
+class BookletStatus(models.TextChoices):
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")
+
+
+class ProgrammeBooklet(models.Model):
+    """The programme's booklet (« carnet »): a cover, a table of contents, then the fiche of every
+    published project. Built in the background by chunks of fiches (`programmes.tasks`); `build_id` names
+    the build in progress, so that the chunks of a superseded build do nothing."""
+
+    Status = BookletStatus
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="booklet", verbose_name=_("programme")
+    )
+    file = models.FileField(_("fichier"), upload_to="carnets/", blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    content_hash = models.CharField(_("empreinte du carnet construit"), max_length=64, blank=True)
+    pending_hash = models.CharField(_("empreinte du carnet en préparation"), max_length=64, blank=True)
+    build_id = models.UUIDField(_("construction en cours"), null=True, blank=True)
+    project_ids = models.JSONField(_("projets du carnet, dans l’ordre"), default=list, blank=True)
+    fiches_total = models.PositiveIntegerField(_("fiches à assembler"), default=0)
+    fiches_done = models.PositiveIntegerField(_("fiches prêtes"), default=0)
+    chunks_total = models.PositiveIntegerField(_("lots"), default=0)
+    chunks_done = models.PositiveIntegerField(_("lots terminés"), default=0)
+    requested_at = models.DateTimeField(_("demandé le"), null=True, blank=True)
+    built_at = models.DateTimeField(_("généré le"), null=True, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    subscribers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="awaited_booklets",
+        verbose_name=_("à prévenir quand il sera prêt"),
+    )
+
+    class Meta:
+        verbose_name = _("carnet de programme")
+        verbose_name_plural = _("carnets de programme")
+        constraints = [
+            choices_constraint("status", BookletStatus, "programmebooklet_status_valid"),
+            models.CheckConstraint(
+                condition=Q(fiches_done__lte=F("fiches_total")), name="programmebooklet_progress_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} ({self.get_status_display()})"

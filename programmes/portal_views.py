@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from programmes import portal
+from programmes.booklets import booklet_projects
 
 PROJECTS_PER_PAGE = 25
 
@@ -31,4 +32,9 @@ def portal_programme(request, slug):
     page = Paginator(portal.portal_projects(request.user, programme), PROJECTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "programmes/portal_programme.html", {"programme": programme, "page": page})
+    context = {
+        "programme": programme,
+        "page": page,
+        "published_count": booklet_projects(programme).count(),
+    }
+    return render(request, "programmes/portal_programme.html", context)

@@ -1,15 +1,18 @@
 """The project fiche (issue 4 points 1–2): what it shows, the hash of it, and the request to (re)build it.
 
-The PDF itself is rendered by the Celery task `projects.tasks.build_project_fiche`, never in a request."""
+The PDF itself is rendered by `build_fiche`, called by the Celery tasks `projects.tasks.build_project_fiche`
+and `programmes.tasks.build_booklet_chunk`, never in a request."""
 
 import hashlib
 import json
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
+from fabrique.pdf import render_html_to_pdf
 from network.models import Departement
 from programmes.models import Funding
 from projects.models import FicheStatus, Indicator, Project, ProjectFiche, StageChange
@@ -18,22 +21,22 @@ from projects.selectors import current_holder
 FICHE_TEMPLATE = "projects/fiche.html"
 
 
-def fiche_project(project_id: int) -> Project | None:
-    """The project with everything its fiche shows, in a constant number of queries: the project with its
-    structure, territory and programme, then one query per prefetched relation."""
-    return (
-        Project.objects.select_related("structure", "territory", "programme")
-        .prefetch_related(
-            Prefetch("territory__departements", queryset=Departement.objects.select_related("region")),
-            Prefetch("programme__fundings", queryset=Funding.objects.select_related("partner")),
-            Prefetch("stage_changes", queryset=StageChange.objects.order_by("changed_at", "pk")),
-            "holder_assignments",
-            Prefetch("indicators", queryset=Indicator.objects.order_by("kind", "measured_on")),
-            "partners",
-        )
-        .filter(pk=project_id)
-        .first()
+def fiche_queryset():
+    """Projects with everything their fiches show, in a constant number of queries whatever their number:
+    the projects with their structure, territory and programme, then one query per prefetched relation."""
+    return Project.objects.select_related("structure", "territory", "programme").prefetch_related(
+        Prefetch("territory__departements", queryset=Departement.objects.select_related("region")),
+        Prefetch("programme__fundings", queryset=Funding.objects.select_related("partner")),
+        Prefetch("stage_changes", queryset=StageChange.objects.order_by("changed_at", "pk")),
+        "holder_assignments",
+        Prefetch("indicators", queryset=Indicator.objects.order_by("kind", "measured_on")),
+        "partners",
     )
+
+
+def fiche_project(project_id: int) -> Project | None:
+    """The project with everything its fiche shows (see `fiche_queryset`), or None if it is gone."""
+    return fiche_queryset().filter(pk=project_id).first()
 
 
 def fiche_context(project: Project) -> dict:
@@ -124,3 +127,27 @@ def request_fiche(project: Project) -> ProjectFiche:
     project_id = project.pk
     transaction.on_commit(lambda: build_project_fiche.delay(project_id))
     return fiche
+
+
+def build_fiche(project: Project) -> tuple[ProjectFiche, bool]:
+    """Renders the fiche of `project` (loaded by `fiche_project`) and stores it, unless the stored one is
+    current; returns the fiche and whether it was built. The fiche row stays locked meanwhile (on
+    PostgreSQL), so two workers asked for the same fiche build it once: the second finds it current."""
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        fiche, _created = ProjectFiche.objects.select_for_update().get_or_create(project=project)
+        context = fiche_context(project)
+        content_hash = fiche_hash(context)
+        if is_current(fiche, content_hash):
+            return fiche, False
+        pdf = render_html_to_pdf(FICHE_TEMPLATE, render_context(context))
+        old_name = fiche.file.name if fiche.file else ""
+        fiche.file.save(f"{project.slug}.pdf", ContentFile(pdf), save=False)
+        fiche.status = FicheStatus.READY
+        fiche.content_hash = content_hash
+        fiche.built_at = timezone.now()
+        fiche.error = ""
+        fiche.attempts = 0
+        fiche.save(update_fields=["file", "status", "content_hash", "built_at", "error", "attempts"])
+    if old_name and old_name != fiche.file.name:
+        fiche.file.storage.delete(old_name)
+    return fiche, True

@@ -6,22 +6,13 @@ from zoneinfo import ZoneInfo
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fabrique.pdf import render_html_to_pdf
-from projects.fiches import (
-    FICHE_TEMPLATE,
-    fiche_context,
-    fiche_hash,
-    fiche_project,
-    is_current,
-    render_context,
-)
+from projects.fiches import build_fiche, fiche_project
 from projects.models import FicheStatus, ProjectFiche, StageChange
 
 logger = logging.getLogger(__name__)
@@ -100,30 +91,16 @@ def build_project_fiche(self, project_id: int) -> str:
     if project is None:
         logger.info("Project %s is gone: no fiche built", project_id)
         return "gone"
-    fiche, _created = ProjectFiche.objects.get_or_create(project=project)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = fiche_context(project)
-        content_hash = fiche_hash(context)
-        if is_current(fiche, content_hash):
-            return "current"
-        try:
-            pdf = render_html_to_pdf(FICHE_TEMPLATE, render_context(context))
-        except Exception as error:
-            last_try = self.request.retries >= self.max_retries
-            ProjectFiche.objects.filter(pk=fiche.pk).update(
-                attempts=F("attempts") + 1,
-                error=f"{type(error).__name__}: {error}"[:2000],
-                status=FicheStatus.FAILED if last_try else FicheStatus.PENDING,
-            )
-            raise
-    old_name = fiche.file.name if fiche.file else ""
-    fiche.file.save(f"{project.slug}.pdf", ContentFile(pdf), save=False)
-    fiche.status = FicheStatus.READY
-    fiche.content_hash = content_hash
-    fiche.built_at = timezone.now()
-    fiche.error = ""
-    fiche.attempts = 0
-    fiche.save(update_fields=["file", "status", "content_hash", "built_at", "error", "attempts"])
-    if old_name and old_name != fiche.file.name:
-        fiche.file.storage.delete(old_name)
-    return "built"
+    # The row exists before the build's transaction, so a failure can be recorded on it.
+    ProjectFiche.objects.get_or_create(project=project)
+    try:
+        _fiche, built = build_fiche(project)
+    except Exception as error:
+        last_try = self.request.retries >= self.max_retries
+        ProjectFiche.objects.filter(project_id=project_id).update(
+            attempts=F("attempts") + 1,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            status=FicheStatus.FAILED if last_try else FicheStatus.PENDING,
+        )
+        raise
+    return "built" if built else "current"

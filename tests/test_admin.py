@@ -44,7 +44,7 @@ from partnerships.models import (
     Support,
     Visit,
 )
-from programmes.models import Funding, Participation, Partner, PartnerMember, Programme
+from programmes.models import Funding, Participation, Partner, PartnerMember, Programme, ProgrammeBooklet
 from projects.models import Document, HolderAssignment, Indicator, Project, ProjectFiche, StageChange
 from tests import factories
 
@@ -126,6 +126,9 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     Programme: factories.ProgrammeFactory,
     Funding: factories.FundingFactory,
     Participation: factories.ParticipationFactory,
+    ProgrammeBooklet: lambda: ProgrammeBooklet.objects.create(
+        programme=factories.ProgrammeFactory(), fiches_total=40, fiches_done=12
+    ),
     Project: factories.ProjectFactory,
     StageChange: factories.StageChangeFactory,
     HolderAssignment: factories.HolderAssignmentFactory,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint, UniqueConstraint
 
+from programmes.models import ProgrammeBooklet
 from projects.models import ProjectFiche
 from tests import factories as f
 
@@ -71,6 +72,12 @@ CHECK_CASES = {
     "document_kind_valid": lambda: f.DocumentFactory(kind="secret"),
     "projectfiche_status_valid": lambda: ProjectFiche.objects.create(
         project=f.ProjectFactory(), status="lost"
+    ),
+    "programmebooklet_status_valid": lambda: ProgrammeBooklet.objects.create(
+        programme=f.ProgrammeFactory(), status="lost"
+    ),
+    "programmebooklet_progress_bounded": lambda: ProgrammeBooklet.objects.create(
+        programme=f.ProgrammeFactory(), fiches_total=3, fiches_done=4
     ),
     "organisation_kind_valid": lambda: f.OrganisationFactory(kind="club"),
     "organisation_country_valid": lambda: f.OrganisationFactory(country="BE"),

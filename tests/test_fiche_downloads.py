@@ -95,18 +95,33 @@ def test_stale_fiche_download_queues_a_build_and_shows_it_is_being_prepared(
     content = response.content.decode()
     assert "en cours de préparation" in content
     assert reverse("projects:fiche_status", args=[funded_project.slug]) in content
-    assert "js/fiche-status.js" in content
+    assert 'hx-trigger="every 2s"' in content
     assert queued == [funded_project.pk]
     assert ProjectFiche.objects.get(project=funded_project).status == FicheStatus.PENDING
 
 
-def test_fiche_status_reports_ready_once_built(funded_project, coordinator, client):
+def test_fiche_status_sends_htmx_to_the_download_once_built(funded_project, coordinator, client):
     client.force_login(coordinator)
 
-    data = client.get(reverse("projects:fiche_status", args=[funded_project.slug])).json()
+    response = client.get(
+        reverse("projects:fiche_status", args=[funded_project.slug]), HTTP_HX_REQUEST="true"
+    )
 
-    assert data["status"] == "ready"
-    assert data["url"] == fiche_url(funded_project)
+    assert response["HX-Redirect"] == fiche_url(funded_project)
+
+
+def test_fiche_status_keeps_polling_while_the_fiche_is_pending(funded_project, coordinator, client):
+    ProjectFiche.objects.filter(project=funded_project).update(status=FicheStatus.PENDING)
+    client.force_login(coordinator)
+
+    response = client.get(
+        reverse("projects:fiche_status", args=[funded_project.slug]), HTTP_HX_REQUEST="true"
+    )
+
+    assert "HX-Redirect" not in response
+    content = response.content.decode()
+    assert 'hx-trigger="every 2s"' in content
+    assert "en préparation" in content
 
 
 @pytest.mark.parametrize(("role", "sees_error"), [("coordinator", False), ("staff", True)])
@@ -114,11 +129,11 @@ def test_failed_fiche_error_is_shown_to_staff_only(role, sees_error, funded_proj
     ProjectFiche.objects.filter(project=funded_project).update(status=FicheStatus.FAILED, error="OSError: x")
     client.force_login(request.getfixturevalue(role))
 
-    data = client.get(reverse("projects:fiche_status", args=[funded_project.slug])).json()
+    content = client.get(reverse("projects:fiche_status", args=[funded_project.slug])).content.decode()
 
-    assert data["status"] == "failed"
-    assert "n'a pas pu être générée" in data["message"]
-    assert ("error" in data) is sees_error
+    assert "pas pu être générée" in content
+    assert "hx-trigger" not in content  # no more polling
+    assert ("OSError: x" in content) is sees_error
 
 
 @pytest.mark.parametrize(("role", "expected"), [(None, 404), ("outsider", 404), ("other_partner_user", 404)])

@@ -217,7 +217,7 @@ def test_failed_build_is_retried_with_backoff_then_marked_failed_with_its_error(
     def broken(*args, **kwargs):
         raise OSError("disque plein")
 
-    monkeypatch.setattr(tasks, "render_html_to_pdf", broken)
+    monkeypatch.setattr(fiches, "render_html_to_pdf", broken)
     assert tasks.build_project_fiche.retry_backoff is True
     assert tasks.build_project_fiche.max_retries == tasks.FICHE_MAX_RETRIES
 

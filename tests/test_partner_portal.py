@@ -114,6 +114,6 @@ def test_programme_page_query_count_does_not_grow_with_projects(
     factories.ProjectFactory.create_batch(count - 1, structure=tag22, programme=programme)
     client.force_login(partner_user)
     # session, user, partner ids, programme, coordinated structure ids (visible_projects), project count,
-    # project page (structure joined)
-    with django_assert_num_queries(7):
+    # project page (structure joined), published projects (for the booklet)
+    with django_assert_num_queries(8):
         assert client.get(programme_url(programme)).status_code == 200

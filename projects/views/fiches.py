@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
 
 from fabrique.roles import is_avise_staff
 from projects.access import get_visible_project
@@ -24,7 +25,8 @@ from projects.models import FicheStatus, ProjectFiche
 @require_GET
 def fiche(request: HttpRequest, slug: str) -> HttpResponse:
     """The fiche PDF when it is current; otherwise queues its build and shows « en cours de préparation »,
-    which polls `fiche_status`. `?format=html`: the same template in the browser, for staff only."""
+    whose status htmx polls from `fiche_status`. `?format=html`: the same template in the browser, for
+    staff only."""
     project = get_visible_project(request.user, slug)
     if request.GET.get("format") == "html":
         if not is_avise_staff(request.user):
@@ -49,18 +51,15 @@ def fiche(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def fiche_status(request: HttpRequest, slug: str) -> JsonResponse:
-    """The build status polled by the « en cours de préparation » page (the error only for staff)."""
+def fiche_status(request: HttpRequest, slug: str) -> HttpResponse:
+    """The build status fragment polled by htmx on the « en cours de préparation » page (the error only for
+    staff); once the fiche is ready, htmx is told to go to the download."""
     project = get_visible_project(request.user, slug)
-    row = ProjectFiche.objects.filter(project=project).values("status", "error").first()
-    status = row["status"] if row else FicheStatus.PENDING
-    data = {
-        "status": status,
-        "label": str(FicheStatus(status).label),
-        "url": reverse("projects:fiche", args=[project.slug]),
-    }
-    if status == FicheStatus.FAILED:
-        data["message"] = _("La fiche n'a pas pu être générée. L'équipe de l'Avise en est informée.")
-        if is_avise_staff(request.user) and row:
-            data["error"] = row["error"]
-    return JsonResponse(data)
+    project_fiche = ProjectFiche.objects.filter(project=project).first()
+    if request.htmx and project_fiche is not None and project_fiche.status == FicheStatus.READY:
+        return HttpResponseClientRedirect(reverse("projects:fiche", args=[project.slug]))
+    return render(
+        request,
+        "projects/_fiche_progress.html",
+        {"project": project, "fiche": project_fiche, "show_error": is_avise_staff(request.user)},
+    )
