@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import uuid
 from dataclasses import dataclass
 
@@ -25,15 +26,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fabrique.pdf import render_pdf
+from fabrique.pdf_stamp import stamp_page_numbers
 from programmes.models import BookletStatus, Funding, Programme, ProgrammeBooklet
 from projects.fiches import fiche_context, fiche_hash, fiche_queryset
 from projects.models import Project
 
 FRONT_TEMPLATE = "programmes/booklet_front.html"
 SINGLE_DOCUMENT_TEMPLATE = "programmes/booklet_single.html"
-PAGE_NUMBERS_TEMPLATE = "programmes/booklet_page_numbers.html"
 # A build still pending after this long is taken as lost (worker killed…): the next request restarts it.
 LOST_AFTER = dt.timedelta(minutes=30)
+TOC_ENTRIES_PER_PAGE = 30
 
 
 class BookletIncomplete(Exception):
@@ -156,7 +158,8 @@ def front_context(programme: Programme, entries: list[TocEntry]) -> dict:
 def render_front(programme: Programme, projects: list[Project], page_counts: list[int]) -> bytes:
     """The cover and table of contents as PDF. The table's page numbers depend on its own length: render
     with a guess, count its pages, and render again until the count holds (twice in practice)."""
-    front_pages = 2
+    # First guess: the cover, then about TOC_ENTRIES_PER_PAGE entries a page; mostly right the first time.
+    front_pages = 1 + max(1, math.ceil(len(projects) / TOC_ENTRIES_PER_PAGE))
     for _attempt in range(4):
         entries = toc_entries(projects, page_counts, front_pages)
         with translation.override(settings.LANGUAGE_CODE):
@@ -200,23 +203,10 @@ def assemble(programme: Programme, project_ids: list[int]) -> bytes:
 
 def number_pages(writer: pypdf.PdfWriter, programme: Programme) -> None:
     """Stamps the booklet's own page numbers (those of the table of contents) at the bottom left of every
-    page but the cover: each fiche keeps its own « 1 / 2 » at the bottom right, as when downloaded alone.
-    The numbers are one WeasyPrint rendering of as many blank pages, laid over the booklet's pages."""
-    total = len(writer.pages)
-    if total < 2:
-        return
+    page but the cover: each fiche keeps its own « 1 / 2 » at the bottom right, as when downloaded alone."""
     with translation.override(settings.LANGUAGE_CODE):
         label = _("Carnet « %(programme)s » — page ") % {"programme": programme.name}
-    html = render_to_string(PAGE_NUMBERS_TEMPLATE, {"label": css_string(label), "pages": range(total)})
-    numbers = pypdf.PdfReader(io.BytesIO(render_pdf(html)))
-    for index in range(1, total):
-        writer.pages[index].merge_page(numbers.pages[index])
-
-
-def css_string(text: str) -> str:
-    """`text` as the inside of a double-quoted CSS string in a <style> element: every character that could
-    end the string or the element written as a CSS escape (the template must not HTML-escape it)."""
-    return "".join(f"\\{ord(char):x} " if char in "\\\"'<>&\n\r" else char for char in text)
+    stamp_page_numbers(writer, label, first_page=2)
 
 
 def single_document_html(programme: Programme) -> str:
