@@ -210,6 +210,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Fiches per booklet task: small enough to share a booklet among the workers, large enough that the
 # per-task overhead stays small (see docs/benchmarks.md).
 BOOKLET_CHUNK_SIZE = env_int("BOOKLET_CHUNK_SIZE", 10)
+# Opinions a peer committee needs before the staff may record its decision on an application.
+APPELLATION_QUORUM = env_int("APPELLATION_QUORUM", 3)
 
 if REDIS_URL:
     # Short socket timeouts: a stalled Redis must not hold a request (or the health check) for long.

@@ -11,6 +11,7 @@ from import_export.resources import ModelResource
 
 from network.models import (
     AppellationApplication,
+    ApplicationDocument,
     CommitteeMember,
     ConflictOfInterest,
     Contact,
@@ -167,27 +168,23 @@ class CoordinatorAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "structure")
 
 
-class LabelledStructureField:
-    """Committee seats go to labelled structures only (the services check the rest of the rule)."""
-
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "structure":
-            kwargs["queryset"] = Structure.objects.filter(phase=Structure.Phase.LABELLED)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+# The appellation path (committees, seats, applications, opinions, conflicts, dossier documents) is run in
+# the site's own pages (/pilotage/appellation/, /reseau/<slug>/appellation/), whose services enforce its
+# rules (members labelled on the session date, never the applicant, quorum…) and keep the phase history.
+# The admin shows it, searchable, and never writes it: a write here would skip those rules.
 
 
-class CommitteeMemberInline(LabelledStructureField, admin.TabularInline):
+class CommitteeMemberInline(ReadOnlyInline):
     model = CommitteeMember
-    fields = ("structure",)
-    autocomplete_fields = ("structure",)
-    extra = 0
+    fields = ("structure", "added_at")
+    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("structure")
 
 
 @admin.register(PeerCommittee)
-class PeerCommitteeAdmin(admin.ModelAdmin):
+class PeerCommitteeAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "status", "place")
     list_filter = ("status",)
     search_fields = ("place", "notes")
@@ -196,56 +193,68 @@ class PeerCommitteeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeMember)
-class CommitteeMemberAdmin(LabelledStructureField, admin.ModelAdmin):
+class CommitteeMemberAdmin(ReadOnlyAdmin):
     list_display = ("structure", "committee", "added_at")
     list_select_related = ("structure", "committee")
     search_fields = ("structure__name",)
-    autocomplete_fields = ("structure",)
 
 
-class OpinionInline(admin.TabularInline):
+class OpinionInline(ReadOnlyInline):
     model = Opinion
     fields = ("member", "author", "verdict", "comment")
-    autocomplete_fields = ("member", "author")
-    extra = 0
+    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("member", "author")
 
 
-class ConflictOfInterestInline(admin.TabularInline):
+class ConflictOfInterestInline(ReadOnlyInline):
     model = ConflictOfInterest
     fields = ("structure", "reason")
-    autocomplete_fields = ("structure",)
-    extra = 0
+    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("structure")
 
 
+class ApplicationDocumentInline(ReadOnlyInline):
+    model = ApplicationDocument
+    fields = ("title", "content_type", "size", "uploaded_by", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("uploaded_by")
+
+
 @admin.register(AppellationApplication)
-class AppellationApplicationAdmin(admin.ModelAdmin):
+class AppellationApplicationAdmin(ReadOnlyAdmin):
     list_display = ("structure", "status", "committee", "decision", "submitted_at", "decided_on")
     list_filter = ("status", "decision")
     list_select_related = ("structure", "committee")
     search_fields = ("structure__name",)
-    autocomplete_fields = ("structure", "decided_by")
     date_hierarchy = "created_at"
-    inlines = (OpinionInline, ConflictOfInterestInline)
+    exclude = ("letter",)  # downloaded through the dossier page, which checks who may read it
+    inlines = (ApplicationDocumentInline, OpinionInline, ConflictOfInterestInline)
+
+
+@admin.register(ApplicationDocument)
+class ApplicationDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("title", "application", "content_type", "size", "created_at")
+    list_select_related = ("application__structure",)
+    search_fields = ("title", "application__structure__name")
+    exclude = ("file",)  # downloaded through the dossier page, which checks who may read it
 
 
 @admin.register(Opinion)
-class OpinionAdmin(admin.ModelAdmin):
+class OpinionAdmin(ReadOnlyAdmin):
     list_display = ("member", "application", "verdict", "author", "created_at")
     list_filter = ("verdict",)
     list_select_related = ("member", "application__structure", "author")
     search_fields = ("member__name", "application__structure__name")
-    autocomplete_fields = ("application", "member", "author")
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(ReadOnlyAdmin):
     list_display = ("structure", "application", "reason")
     list_select_related = ("structure", "application__structure")
     search_fields = ("structure__name", "application__structure__name")
-    autocomplete_fields = ("application", "structure")

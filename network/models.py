@@ -346,6 +346,12 @@ class AppellationApplicationDecision(models.TextChoices):
     REFUSED = "refused", _("Refusée")
 
 
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prête")
+    FAILED = "failed", _("Échec")
+
+
 class AppellationApplication(TimeStampedModel):
     """A structure's application for the appellation, its dossier and the committee's decision."""
 
@@ -378,6 +384,11 @@ class AppellationApplication(TimeStampedModel):
         verbose_name=_("décision enregistrée par"),
     )
     recommendations = models.TextField(_("recommandations"), blank=True)
+    letter = models.FileField(_("lettre de décision"), upload_to="appellation/lettres/", blank=True)
+    letter_status = models.CharField(
+        _("statut de la lettre"), max_length=20, choices=LetterStatus.choices, blank=True
+    )
+    letter_error = models.TextField(_("erreur de la lettre"), blank=True)
 
     class Meta:
         verbose_name = _("demande d'appellation")
@@ -402,10 +413,37 @@ class AppellationApplication(TimeStampedModel):
                 condition=~Q(status="decided"),
                 name="application_one_open_per_structure",
             ),
+            choices_constraint(
+                "letter_status", LetterStatus, "application_letter_status_valid", allow_blank=True
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Demande d'appellation de %(structure)s") % {"structure": self.structure}
+
+
+class ApplicationDocument(TimeStampedModel):
+    """A file of an appellation dossier (activity report, partners' letters…); served only through the
+    dossier's permission-checked download view."""
+
+    application = models.ForeignKey(
+        AppellationApplication, on_delete=models.CASCADE, related_name="documents", verbose_name=_("demande")
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier"), upload_to="appellation/dossiers/%Y/")
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document du dossier d'appellation")
+        verbose_name_plural = _("documents des dossiers d'appellation")
+        ordering = ["application", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class OpinionVerdict(models.TextChoices):

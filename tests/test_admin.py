@@ -19,6 +19,7 @@ from django.urls import reverse
 from fabrique.models import User
 from network.models import (
     AppellationApplication,
+    ApplicationDocument,
     CommitteeMember,
     ConflictOfInterest,
     Contact,
@@ -126,6 +127,13 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     Programme: factories.ProgrammeFactory,
     Funding: factories.FundingFactory,
     Participation: factories.ParticipationFactory,
+    ApplicationDocument: lambda: ApplicationDocument.objects.create(
+        application=factories.ApplicationFactory(),
+        title="Rapport d'activité",
+        file="appellation/dossiers/rapport.pdf",
+        content_type="application/pdf",
+        size=15,
+    ),
     ProgrammeBooklet: lambda: ProgrammeBooklet.objects.create(
         programme=factories.ProgrammeFactory(), fiches_total=40, fiches_done=12
     ),
@@ -388,20 +396,18 @@ def test_document_type_and_size_are_read_from_the_upload(staff_client, staff):
     assert (document.content_type, document.size, document.uploaded_by) == ("application/pdf", 15, staff)
 
 
-def test_only_labelled_structures_sit_on_a_committee(staff_client, tag22, atis):
-    committee = factories.PeerCommitteeFactory()
+@pytest.mark.parametrize(
+    "model", [PeerCommittee, CommitteeMember, AppellationApplication, Opinion, ConflictOfInterest], ids=label
+)
+def test_appellation_path_is_read_only_in_the_admin(staff_client, model):
+    # Its rules (labelled members, never the applicant, quorum, phase history) live in its services.
+    obj = MAKERS[model]()
+    request = staff_client.get(url(model, "changelist")).wsgi_request
+    model_admin = admin.site._registry[model]
 
-    refused = staff_client.post(
-        url(CommitteeMember, "add"), {"committee": committee.pk, "structure": tag22.pk}
-    )
-    accepted = staff_client.post(
-        url(CommitteeMember, "add"), {"committee": committee.pk, "structure": atis.pk}
-    )
-
-    assert refused.status_code == 200
-    assert "structure" in refused.context["adminform"].form.errors
-    assert accepted.status_code == 302
-    assert list(committee.members.all()) == [atis]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, obj)
+    assert staff_client.get(url(model, "add")).status_code == 403
 
 
 def test_staff_imports_structures_from_a_csv_file_in_two_steps(staff_client):

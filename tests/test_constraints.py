@@ -79,6 +79,7 @@ CHECK_CASES = {
     "programmebooklet_progress_bounded": lambda: ProgrammeBooklet.objects.create(
         programme=f.ProgrammeFactory(), fiches_total=3, fiches_done=4
     ),
+    "application_letter_status_valid": lambda: f.ApplicationFactory(letter_status="lost"),
     "organisation_kind_valid": lambda: f.OrganisationFactory(kind="club"),
     "organisation_country_valid": lambda: f.OrganisationFactory(country="BE"),
     "partnership_ends_after_start": lambda: f.PartnershipFactory(
