@@ -1,21 +1,25 @@
 """The network's public pages: the directory of structures `/reseau/` and a structure's page
 `/reseau/<slug>/`. Both are open to everyone and show the same thing to every visitor: the public
-structures (`network.selectors.PUBLIC_PHASES`), their territories, programmes and published projects.
+structures (`network.selectors.PUBLIC_PHASES`), their territories, programmes and published projects
+(the structure's page adds its phase history and a link to its appellation page for those who follow it).
 No contact is shown: `network.Contact` (people) and the structure's e-mail and phone carry no consent to
 publication; its website is public by nature."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
+from fabrique.roles import coordinated_structure_ids, is_avise_staff
 from network import selectors
+from network.appellation.access import may_see_appellation_page
+from network.appellation.selectors import experimentation_clock, open_application
 from network.filters import StructureFilterSet
-from network.models import Structure
+from network.models import PhaseChange, Structure
 
 PAGE_SIZE = 25
 
@@ -32,10 +36,25 @@ class StructureDirectoryView(FilterView):
 
 
 def structure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page of a structure. Its phase history (who moved it, why) is for the staff and its
+    own coordinators; the link to its appellation page for whoever may see that page."""
     structure = selectors.get_public_structure(slug)
+    # One query for the history: the clock reads it too.
+    prefetch_related_objects(
+        [structure], Prefetch("phase_changes", queryset=PhaseChange.objects.select_related("changed_by"))
+    )
+    follows = is_avise_staff(request.user) or structure.pk in coordinated_structure_ids(request.user)
     projects = Paginator(selectors.structure_published_projects(structure), PAGE_SIZE)
     context = {
         "structure": structure,
+        "clock": experimentation_clock(structure),
+        "phase_history": list(structure.phase_changes.all()) if follows else None,
+        # A committee member may see it too, through the application: asked only of signed-in users.
+        "appellation_link": follows
+        or (
+            request.user.is_authenticated
+            and may_see_appellation_page(request.user, structure, open_application(structure))
+        ),
         "territories": selectors.structure_territories(structure),
         "programmes": selectors.structure_programmes(structure),
         "page_obj": projects.get_page(request.GET.get("page")),
