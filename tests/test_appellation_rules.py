@@ -570,3 +570,56 @@ def test_clock_of_a_structure_without_recorded_entry_runs_from_its_joining_even_
 
     assert selectors.experimentation_began(tag22) == dt.date(2023, 1, 1)
     assert selectors.experimentation_clock(tag22, dt.date(2025, 7, 1)).months == 30
+
+
+# --- Through a real worker ------------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_builds_the_decision_letter_once_the_decision_is_committed(settings):
+    import time
+
+    settings.APPELLATION_QUORUM = 1
+    staff = factories.StaffFactory()
+    applicant = factories.StructureFactory(name="Courant Fort", joined_on=dt.date(2023, 1, 1))
+    coordinator = factories.CoordinatorFactory(structure=applicant).user
+    application = services.submit_application(
+        user=coordinator, application=ready_dossier(coordinator, applicant)
+    )
+    committee = services.create_committee(
+        user=staff, held_on=timezone.localdate() + dt.timedelta(days=5), place="Avise, Paris"
+    )
+    services.attach_application(user=staff, committee=committee, application=application)
+    member, member_coordinator = labelled_member("ATIS")
+    services.set_members(user=staff, committee=committee, structures=[member])
+    services.record_opinion(
+        user=member_coordinator, application=application, member=member, verdict="favourable"
+    )
+
+    services.record_decision(
+        user=staff,
+        application=application,
+        decision="deferred",
+        recommendations="Consolider les partenariats.",
+    )
+
+    deadline = time.monotonic() + 60
+    application.refresh_from_db()
+    while application.letter_status == LetterStatus.PENDING and time.monotonic() < deadline:
+        time.sleep(0.3)
+        application.refresh_from_db()
+    try:
+        assert application.letter_status == LetterStatus.READY, application.letter_error
+        with application.letter.open("rb") as handle:
+            text = " ".join(
+                " ".join(page.extract_text().split())
+                for page in pypdf.PdfReader(io.BytesIO(handle.read())).pages
+            )
+        assert "ajourne sa décision" in text and "Consolider les partenariats." in text
+    finally:
+        if application.letter:
+            application.letter.delete(save=False)
+        for document in application.documents.all():
+            document.file.delete(save=False)
