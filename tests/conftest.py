@@ -14,6 +14,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from fabrique.celery import app as celery_app
 from network.models import Structure
@@ -243,3 +244,12 @@ def _fast_password_hasher(settings) -> None:
     """Hashing a password with PBKDF2 costs ~0.3 s: every factory-made user would pay it. MD5 is enough for
     tests, which never store a real password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request made in English leaves English active in the
+    thread (LocaleMiddleware does not switch back), which would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
