@@ -4,10 +4,12 @@ Every test in this folder is marked `browser` (tests/conftest.py): it skips with
 under CI=true.
 """
 
+import importlib
 import os
 from typing import Any
 
 import pytest
+from django.apps import apps
 
 from tests.conftest import CHROMIUM, require_service
 
@@ -39,3 +41,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     # Our users read French: the site follows the browser's language, and Chromium's is English here.
     return {**browser_context_args, "locale": "fr-FR"}
+
+
+@pytest.fixture
+def geography(transactional_db):
+    """The régions and départements: a live_server test flushes the database when it ends, taking the
+    reference geography of the data migration with it; reloaded here by that migration's own code."""
+    migration = importlib.import_module("network.migrations.0002_load_geography")
+    migration.load_geography(apps, None)

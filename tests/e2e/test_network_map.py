@@ -2,24 +2,13 @@
 and shades the départements the structures cover. Tile requests are aborted: the map must work without
 them (offline, blocked tile server)."""
 
-import importlib
 import json
 from decimal import Decimal
 
-import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from network.models import Departement, Structure
 from tests import factories
-
-
-@pytest.fixture
-def geography(transactional_db):
-    """The régions and départements: a live_server test flushes the database when it ends, taking the
-    reference geography of the data migration with it; reloaded here by that migration's own code."""
-    migration = importlib.import_module("network.migrations.0002_load_geography")
-    migration.load_geography(apps, None)
 
 
 def structure_located_at(latitude: str, longitude: str, departements=("22",), **kwargs) -> Structure:
