@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("network.urls")),
     path("", include("programmes.urls")),
+    path("", include("partnerships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

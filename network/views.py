@@ -20,6 +20,7 @@ from network.appellation.access import may_see_appellation_page
 from network.appellation.selectors import experimentation_clock, open_application
 from network.filters import StructureFilterSet
 from network.models import PhaseChange, Structure
+from partnerships.selectors import structure_activity
 
 PAGE_SIZE = 25
 
@@ -58,6 +59,8 @@ def structure_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "territories": selectors.structure_territories(structure),
         "programmes": selectors.structure_programmes(structure),
         "page_obj": projects.get_page(request.GET.get("page")),
+        # Missions and transfers that concern the structure (two queries).
+        "activity": structure_activity(request.user, structure),
     }
     return render(request, "network/structure_detail.html", context)
 

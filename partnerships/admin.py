@@ -1,11 +1,14 @@
 """Admin of the Québec–France partnerships, their agreements and missions, and the know-how transfers.
 
-Mission times are entered and shown in the site's time zone (Paris), whatever the mission's own."""
+Mission times are entered and shown in the site's time zone (Paris), whatever the mission's own; the staff
+pages (/partenariats/gestion/) and the spreadsheets use the mission's own zone. Missions and transfers are
+imported and exported through partnerships.resources."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from network.admin import SpreadsheetAdmin
 from partnerships.models import (
     Agreement,
     Beneficiary,
@@ -19,6 +22,7 @@ from partnerships.models import (
     Support,
     Visit,
 )
+from partnerships.resources import KnowHowTransferResource, MissionResource
 
 
 @admin.register(Organisation)
@@ -119,7 +123,8 @@ class ObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(SpreadsheetAdmin):
+    resource_classes = [MissionResource]
     list_display = ("title", "kind", "direction", "starts_at", "partnership", "is_published")
     list_filter = ("kind", "direction", "is_published")
     list_select_related = ("partnership",)
@@ -166,7 +171,8 @@ class BeneficiaryInline(admin.TabularInline):
 
 
 @admin.register(KnowHowTransfer)
-class KnowHowTransferAdmin(admin.ModelAdmin):
+class KnowHowTransferAdmin(SpreadsheetAdmin):
+    resource_classes = [KnowHowTransferResource]
     list_display = ("title", "provider", "topic", "format", "status", "started_on", "is_published")
     list_filter = ("topic", "format", "status", "is_published")
     list_select_related = ("provider",)

@@ -859,12 +859,13 @@ def test_structure_page_for_a_member_runs_the_same_queries_for_one_and_many_phas
     client.force_login(member)
     # the structure with its seat · its phase history · session · user · the user's structures · its
     # application · the user's seats on its committee · territories (none: no départements query) ·
-    # participations · the projects' count (none published: no page query)
-    with django_assert_num_queries(10):
+    # participations · the projects' count (none published: no page query) · its missions · the transfers
+    # it benefited from
+    with django_assert_num_queries(12):
         client.get(detail(tag22))
     for year in range(2010, 2016):
         factories.PhaseChangeFactory(structure=tag22, changed_on=dt.date(year, 1, 1))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(detail(tag22))
 
 

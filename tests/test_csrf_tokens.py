@@ -3,7 +3,9 @@ so a form that lost its token (an `{% include … only %}` drops it) would pass 
 a real browser: this reads the rendered pages instead."""
 
 import datetime as dt
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -101,3 +103,31 @@ def test_staff_session_and_phase_forms_carry_their_token(client, staff, seated_m
     ):
         count, missing = forms_without_token(client, url)
         assert count >= 1 and missing == [], url
+
+
+def test_public_mission_pages_time_zone_form_carries_its_token(client):
+    mission = factories.MissionFactory(is_published=True)
+    for url in ("/missions/", f"/missions/{mission.slug}/"):
+        count, missing = forms_without_token(client, url)
+        assert count >= 1 and missing == [], url
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+INCLUDE_ONLY = re.compile(r'{%\s*include\s+"([^"]+)"([^%]*?)\bonly\s*%}')
+
+
+def test_no_include_with_only_drops_the_csrf_token_of_a_form():
+    """`{% include "x.html" with … only %}` hides the page's context, csrf_token included: a template
+    holding {% csrf_token %} must receive it explicitly (`csrf_token=csrf_token`)."""
+    with_token = {
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if "{% csrf_token %}" in path.read_text()
+    }
+    dropped = [
+        f"{path.relative_to(TEMPLATES)} → {name}"
+        for path in TEMPLATES.rglob("*.html")
+        for name, arguments in INCLUDE_ONLY.findall(path.read_text())
+        if name in with_token and "csrf_token=csrf_token" not in arguments
+    ]
+    assert dropped == []
