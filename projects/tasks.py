@@ -91,16 +91,19 @@ def build_project_fiche(self, project_id: int) -> str:
     if project is None:
         logger.info("Project %s is gone: no fiche built", project_id)
         return "gone"
-    # The row exists before the build's transaction, so a failure can be recorded on it.
-    ProjectFiche.objects.get_or_create(project=project)
     try:
         _fiche, built = build_fiche(project)
     except Exception as error:
-        last_try = self.request.retries >= self.max_retries
-        ProjectFiche.objects.filter(project_id=project_id).update(
-            attempts=F("attempts") + 1,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            status=FicheStatus.FAILED if last_try else FicheStatus.PENDING,
-        )
+        record_fiche_failure(project, error, last_try=self.request.retries >= self.max_retries)
         raise
     return "built" if built else "current"
+
+
+def record_fiche_failure(project, error: Exception, last_try: bool) -> None:
+    """Keeps the error on the fiche (created if the failed build's transaction took its row with it)."""
+    values = {
+        "error": f"{type(error).__name__}: {error}"[:2000],
+        "status": FicheStatus.FAILED if last_try else FicheStatus.PENDING,
+    }
+    if not ProjectFiche.objects.filter(project=project).update(attempts=F("attempts") + 1, **values):
+        ProjectFiche.objects.create(project=project, attempts=1, **values)
