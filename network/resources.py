@@ -2,17 +2,31 @@
 resources share: natural-key widgets that name a bad value, and a base resource that validates a whole
 file before anything is written.
 
-Columns carry French headers and rows are matched by slug; départements by INSEE code. An export
-re-imports unchanged (every row is reported as skipped)."""
+Columns carry French headers (the English field names are accepted too) and rows are matched by slug;
+départements by INSEE code or name, territories by slug or name; choices are written as their French label
+and read as label or code (fabrique.spreadsheets.matching). An export re-imports unchanged (every row is
+reported as skipped)."""
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
 from tablib import Dataset
 
+from fabrique.spreadsheets.matching import (
+    ChoiceWidget,
+    FileRefused,
+    FrenchBooleanWidget,
+    HeaderMatcher,
+    KeyIndex,
+    cell_text,
+    duplicate_rows,
+    missing_columns_message,
+    spreadsheet_row,
+)
 from network.models import Departement, Structure, Territory
 
 # Between the keys of a many-to-many column ("tag22|atis"): never found inside a slug or an INSEE code.
@@ -21,68 +35,77 @@ SEPARATOR = "|"
 
 def key_text(value: Any) -> str:
     """A cell as a key: spreadsheets turn "22" into the number 22.0, which must still find code "22"."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return cell_text(value)
 
 
 class KeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key by natural key (slug, INSEE code). An unknown key is an error on its column, not an
-    exception that hides which value was wrong."""
+    """A foreign key by natural key (slug, INSEE code) or by name, accents and case ignored; written as
+    the natural key. An unknown key is an error on its column, not an exception that hides which value
+    was wrong; a name shared by two rows asks for the key. Rows are looked up once per import."""
 
     def __init__(self, model: type[models.Model], field: str) -> None:
         super().__init__(model, field=field)
+        self.index = KeyIndex(model, field)
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> models.Model | None:
-        if value is None or key_text(value) == "":
+        if key_text(value) == "":
             return None
-        key = key_text(value)
-        try:
-            return self.get_queryset(key, row, **kwargs).get(**{self.field: key})
-        except self.model.DoesNotExist:
-            raise ValueError(unknown_keys_message(self.model, self.field, [key])) from None
+        return self.index.find(value)
 
 
 class KeyListWidget(widgets.ManyToManyWidget):
-    """A many-to-many relation as natural keys separated by `|`. The stock widget silently drops unknown
-    keys; this one refuses the row and names them."""
+    """A many-to-many relation as natural keys (or names) separated by `|`. The stock widget silently
+    drops unknown keys; this one refuses the row and names them."""
 
     def __init__(self, model: type[models.Model], field: str) -> None:
         super().__init__(model, separator=SEPARATOR, field=field)
+        self.index = KeyIndex(model, field, only=True)
 
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> models.QuerySet:
-        if value is None:
-            return self.model.objects.none()
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[models.Model]:
         keys = [key for key in (key_text(part) for part in key_text(value).split(self.separator)) if key]
-        found = self.model.objects.filter(**{f"{self.field}__in": keys})
-        missing = sorted(set(keys) - {getattr(obj, self.field) for obj in found})
-        if missing:
-            raise ValueError(unknown_keys_message(self.model, self.field, missing))
-        return found
+        return self.index.find_all(keys)
 
 
-def unknown_keys_message(model: type[models.Model], field: str, keys: list[str]) -> str:
-    return _("%(keys)s : introuvable parmi les %(models)s (%(field)s).") % {
-        "keys": ", ".join(f"« {key} »" for key in keys),
-        "models": model._meta.verbose_name_plural,
-        "field": model._meta.get_field(field).verbose_name,
-    }
+class NaturalKeyLoader(CachedInstanceLoader):
+    """The rows a file names, in one query with the relations an unchanged row is compared on."""
+
+    def get_queryset(self):
+        resource = self.resource
+        return (
+            super()
+            .get_queryset()
+            .select_related(*resource.export_related)
+            .prefetch_related(*resource.export_prefetched)
+        )
 
 
 class NaturalKeyResource(resources.ModelResource):
     """Base of the platform's resources.
 
     - `headers` gives the French column of every model field listed in `Meta.fields` (relations are
-      declared as fields with a `KeyWidget` / `KeyListWidget` and their own column name).
+      declared as fields with a `KeyWidget` / `KeyListWidget` and their own column name). A file's
+      columns are matched by that French header or by the field's English name, accents, case, spaces
+      and « _ » ignored, and renamed to the French header before the rows are read. An unknown or
+      repeated column refuses the file (`FileRefused`, reported as the result's base error).
+    - Required columns: the slug always (rows are matched by it); and, when the file holds a slug not in
+      the database yet, every column a new row cannot do without (a model field with neither a default
+      nor `blank=True`, e.g. « Nom », « Titre », « Structure »). A file that only updates existing rows
+      may therefore carry the slug and the columns it changes.
+    - Choices are read as their French label or their code and written as their label (except
+      `code_columns`); related rows by natural key or name (see fabrique.spreadsheets.matching).
+    - The same slug on two rows refuses the second one, naming both spreadsheet rows.
     - A file is imported in one transaction, rolled back if any row is invalid: nothing is half-imported.
     - Errors are keyed by column header, so "row 3, Code département: « 99 » introuvable…" reads alone.
     - `creation_only` fields may be given for a new row but never change an existing one: a service
       owns them and keeps their history (appellation path, project pipeline).
-    - `export_related` / `export_prefetched` keep an export at a constant number of queries.
+    - `export_related` / `export_prefetched` keep an export at a constant number of queries, and an
+      import too: the rows a file names are loaded in one query with them, and the related rows once
+      per import (`KeyIndex`).
     """
 
     headers: dict[str, str] = {}
     creation_only: tuple[str, ...] = ()
+    code_columns: tuple[str, ...] = ()
     export_related: tuple[str, ...] = ()
     export_prefetched: tuple[str, ...] = ()
 
@@ -92,11 +115,16 @@ class NaturalKeyResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
         clean_model_instances = True
+        instance_loader_class = NaturalKeyLoader
 
     @classmethod
     def field_from_django_field(cls, field_name: str, django_field: models.Field, readonly: bool):
         field = super().field_from_django_field(field_name, django_field, readonly)
-        if isinstance(django_field, models.TextField) and not django_field.null:
+        if django_field.choices:
+            field.widget = ChoiceWidget(django_field.choices, labels=field_name not in cls.code_columns)
+        elif isinstance(django_field, models.BooleanField):
+            field.widget = FrenchBooleanWidget()
+        elif isinstance(django_field, models.TextField) and not django_field.null:
             # An empty spreadsheet cell reads as None; a text column stores "" (as CharFields do).
             field.widget = widgets.CharWidget(allow_blank=True)
         # A KeyError here means a column without a French header: fail at import time, loudly.
@@ -113,6 +141,17 @@ class NaturalKeyResource(resources.ModelResource):
         rollback_on_validation_errors: bool = True,
         **kwargs: Any,
     ):
+        try:
+            self.prepare_file(dataset)
+        except FileRefused as refused:
+            # No row is read when the columns are wrong: every row would fail for the same reason.
+            if raise_errors:
+                raise
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            result.append_base_error(self.get_error_result_class()(refused))
+            return result
         # An invalid row rolls the whole file back (the stock default keeps the valid rows).
         return super().import_data(
             dataset,
@@ -124,6 +163,87 @@ class NaturalKeyResource(resources.ModelResource):
             **kwargs,
         )
 
+    # --- The file's columns ---------------------------------------------------------------------------
+
+    def header_matcher(self) -> HeaderMatcher:
+        """Built once per resource class, its columns in the export's order (as the message lists them)."""
+        cls = type(self)
+        if "_header_matcher" not in cls.__dict__:
+            order = {field.column_name: n for n, field in enumerate(self.get_export_fields())}
+            columns: dict[str, list[str]] = {}
+            for name, field in sorted(
+                self.fields.items(), key=lambda item: order.get(item[1].column_name, len(order))
+            ):
+                aliases = [name, field.attribute or name]
+                if isinstance(field.widget, widgets.ForeignKeyWidget | widgets.ManyToManyWidget):
+                    aliases.append(f"{name}_{field.widget.field}")
+                columns[field.column_name] = aliases
+            cls._header_matcher = HeaderMatcher(columns)
+        return cls._header_matcher
+
+    def creation_columns(self) -> list[str]:
+        """The columns a new row cannot do without: its model fields with no default that may not be
+        blank (the slug is required in every file)."""
+        model = self._meta.model
+        required = []
+        for field in self.get_import_fields():
+            try:
+                model_field = model._meta.get_field(field.attribute or "")
+            except FieldDoesNotExist:  # A column the resource computes (« Objectifs »).
+                continue
+            if model_field.many_to_many or model_field.blank or model_field.has_default():
+                continue
+            required.append(field.column_name)
+        return required
+
+    def prepare_file(self, dataset: Dataset) -> None:
+        """Rename the columns to their French headers, check the required ones, note repeated slugs and
+        forget the lookups of a previous import. Raises FileRefused."""
+        if not dataset.headers:
+            raise FileRefused([_("Le fichier n'a pas de ligne d'en-tête.")])
+        self.drop_blank_columns(dataset)
+        dataset.headers = self.header_matcher().match(dataset.headers)
+        slug_column = self.fields["slug"].column_name
+        if slug_column not in dataset.headers:
+            raise FileRefused([missing_columns_message([slug_column])])
+        missing = [column for column in self.creation_columns() if column not in dataset.headers]
+        if missing:
+            slugs = [cell_text(value) for value in dataset[slug_column]]
+            existing = set(
+                self._meta.model._default_manager.filter(slug__in=slugs).values_list("slug", flat=True)
+            )
+            new_rows = [spreadsheet_row(n) for n, slug in enumerate(slugs, start=1) if slug not in existing]
+            if new_rows:
+                raise FileRefused([missing_columns_message(missing, new_rows)])
+        self.duplicate_of = duplicate_rows(dataset[slug_column])
+        for field in self.fields.values():
+            if isinstance(getattr(field.widget, "index", None), KeyIndex):
+                field.widget.index.reset()
+
+    @staticmethod
+    def drop_blank_columns(dataset: Dataset) -> None:
+        """Columns with neither header nor values (a spreadsheet's stray formatting) are left out; a
+        column with values but no header is refused."""
+        for position in reversed(range(len(dataset.headers))):
+            if cell_text(dataset.headers[position]):
+                continue
+            if any(cell_text(row[position]) for row in dataset):
+                raise FileRefused(
+                    [
+                        _("La colonne n° %(number)s n'a pas d'en-tête mais contient des valeurs.")
+                        % {"number": position + 1}
+                    ]
+                )
+            headers = list(dataset.headers)
+            del headers[position]
+            rows = [row[:position] + row[position + 1 :] for row in dataset]
+            dataset.wipe()
+            dataset.headers = headers
+            for row in rows:
+                dataset.append(row)
+
+    # --- Rows -----------------------------------------------------------------------------------------
+
     def filter_export(self, queryset: models.QuerySet, **kwargs: Any) -> models.QuerySet:
         queryset = super().filter_export(queryset, **kwargs)
         return queryset.select_related(*self.export_related).prefetch_related(*self.export_prefetched)
@@ -131,6 +251,17 @@ class NaturalKeyResource(resources.ModelResource):
     def import_instance(self, instance: models.Model, row: dict, **kwargs: Any) -> None:
         stored = {name: getattr(instance, name) for name in self.creation_only} if instance.pk else {}
         errors: dict[str, ValidationError] = {}
+        first = getattr(self, "duplicate_of", {}).get(kwargs.get("row_number"))
+        if first is not None:
+            errors["slug"] = ValidationError(
+                _("Slug « %(slug)s » en double : lignes %(first)s et %(row)s du fichier (une par slug).")
+                % {
+                    "slug": key_text(row.get(self.fields["slug"].column_name)),
+                    "first": spreadsheet_row(first),
+                    "row": spreadsheet_row(kwargs["row_number"]),
+                },
+                code="duplicate",
+            )
         for field in self.get_import_fields():
             try:
                 if not isinstance(field.widget, widgets.ManyToManyWidget):
@@ -139,7 +270,7 @@ class NaturalKeyResource(resources.ModelResource):
                     # Checked now so an unknown key is a field error; saved once the row has an id.
                     field.clean(row, **kwargs)
             except ValueError as exc:
-                errors[field.attribute] = ValidationError(str(exc), code="invalid")
+                errors.setdefault(field.attribute, ValidationError(str(exc), code="invalid"))
         for name, value in stored.items():
             if name not in errors and getattr(instance, name) != value:
                 errors[name] = ValidationError(

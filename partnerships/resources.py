@@ -1,8 +1,8 @@
 """Spreadsheet import and export (CSV, XLSX) of the missions and the know-how transfers.
 
-Rows are matched by slug, relations by slug. A mission's start and end are written as the wall-clock time
-where it takes place (« 2025-06-02 09:00 ») next to its « Fuseau horaire » column, never as UTC. The rows
-a spreadsheet user edits inside one cell:
+Rows are matched by slug, relations by slug or name (written as slugs), choices by French label or code.
+A mission's start and end are written as the wall-clock time where it takes place (« 2025-06-02 09:00 »)
+next to its « Fuseau horaire » column, never as UTC. The rows a spreadsheet user edits inside one cell:
 - « Objectifs »: one objective a line, « objectif | résultat | note » (résultat: Atteint, Partiellement
   atteint, Pas encore atteint — or achieved / partly / not_yet; the note may be left out);
 - « Bénéficiaires »: keys separated by `|`, « s:tag22 » for a member structure, an organisation's slug
@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from fabrique.spreadsheets.matching import KeyIndex, cell_text, choice_value
 from network.models import Structure
 from network.resources import SEPARATOR, KeyListWidget, KeyWidget, NaturalKeyResource
 from partnerships.models import (
@@ -43,7 +44,9 @@ class LocalDateTimeWidget(widgets.Widget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> dt.datetime | None:
         if value is None or str(value).strip() == "":
             return None
-        zone = str((row or {}).get(TIMEZONE_COLUMN) or "").strip()
+        # The zone cell may give the zone's code (Europe/Paris) or its label (Heure de Paris).
+        zone_cell = cell_text((row or {}).get(TIMEZONE_COLUMN))
+        zone = choice_value(zone_cell, Mission.TimeZone.choices) or zone_cell
         if zone not in Mission.TimeZone.values:
             raise ValueError(
                 _("Fuseau horaire « %(zone)s » inconnu : Europe/Paris ou America/Toronto.") % {"zone": zone}
@@ -89,22 +92,29 @@ def parse_objectives(cell: Any) -> list[tuple[str, str, str]]:
     return objectives
 
 
-def parse_beneficiaries(cell: Any) -> list[tuple[int | None, int | None]]:
-    """(structure id, organisation id) of every key of the cell, in a stable order."""
-    keys = [key.strip() for key in str(cell or "").split(SEPARATOR) if key.strip()]
-    structure_slugs = [key.removeprefix(STRUCTURE_PREFIX) for key in keys if key.startswith(STRUCTURE_PREFIX)]
-    organisation_slugs = [key for key in keys if not key.startswith(STRUCTURE_PREFIX)]
-    structures = Structure.objects.in_bulk(structure_slugs, field_name="slug")
-    organisations = Organisation.objects.in_bulk(organisation_slugs, field_name="slug")
-    missing = [f"{STRUCTURE_PREFIX}{slug}" for slug in structure_slugs if slug not in structures]
-    missing += [slug for slug in organisation_slugs if slug not in organisations]
+def parse_beneficiaries(
+    cell: Any, structures: KeyIndex, organisations: KeyIndex
+) -> list[tuple[int | None, int | None]]:
+    """(structure id, organisation id) of every key (or name) of the cell, in a stable order."""
+    beneficiaries, missing = set(), []
+    for key in (key.strip() for key in str(cell or "").split(SEPARATOR)):
+        if not key:
+            continue
+        if key.startswith(STRUCTURE_PREFIX):
+            structure = structures.lookup(key.removeprefix(STRUCTURE_PREFIX))
+            found = None if structure is None else (structure.pk, None)
+        else:
+            organisation = organisations.lookup(key)
+            found = None if organisation is None else (None, organisation.pk)
+        if found is None:
+            missing.append(key)
+        else:
+            beneficiaries.add(found)
     if missing:
         raise ValueError(
-            _("%(keys)s : introuvable parmi les structures (s:slug) et les organisations (slug).")
+            _("%(keys)s : introuvable parmi les structures (s:slug, s:nom) et les organisations (slug, nom).")
             % {"keys": ", ".join(f"« {key} »" for key in missing)}
         )
-    beneficiaries = {(structure.pk, None) for structure in structures.values()}
-    beneficiaries |= {(None, organisation.pk) for organisation in organisations.values()}
     return sorted(beneficiaries, key=repr)
 
 
@@ -177,6 +187,8 @@ class MissionResource(ChildRowsResource):
         "is_published": "Publiée",
     }
     child_column = "Objectifs"
+    # Written as « Europe/Paris », a zone's unambiguous name (the label « Heure de Montréal » is read too).
+    code_columns = ("timezone",)
     export_related = ("partnership",)
     export_prefetched = ("objectives", "projects")
 
@@ -279,6 +291,17 @@ class KnowHowTransferResource(ChildRowsResource):
         )
         import_id_fields = ["slug"]
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Looked up once per import, by slug or name (« s:TAg22 », « Les Ecossolies »).
+        self.structures = KeyIndex(Structure, "slug", only=True)
+        self.organisations = KeyIndex(Organisation, "slug", only=True)
+
+    def prepare_file(self, dataset: Any) -> None:
+        super().prepare_file(dataset)
+        self.structures.reset()
+        self.organisations.reset()
+
     def dehydrate_beneficiaries(self, transfer: KnowHowTransfer) -> str:
         return SEPARATOR.join(
             f"{STRUCTURE_PREFIX}{b.structure.slug}" if b.structure_id else b.organisation.slug
@@ -286,7 +309,7 @@ class KnowHowTransferResource(ChildRowsResource):
         )
 
     def parse_children(self, cell: Any) -> list:
-        return parse_beneficiaries(cell)
+        return parse_beneficiaries(cell, self.structures, self.organisations)
 
     def stored_children(self, transfer: KnowHowTransfer) -> list:
         return sorted(((b.structure_id, b.organisation_id) for b in transfer.beneficiaries.all()), key=repr)

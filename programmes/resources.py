@@ -1,4 +1,5 @@
-"""Spreadsheet import and export (CSV, XLSX) of partners and programmes, matched by slug.
+"""Spreadsheet import and export (CSV, XLSX) of partners and programmes, matched by slug (the columns,
+choices and keys are read as network.resources.NaturalKeyResource says).
 
 A programme's partners and their roles (Funding) are edited in the admin, not by spreadsheet: one
 partner may hold several roles in a programme, which a single column cannot say."""

@@ -1,5 +1,6 @@
 """Spreadsheet import and export (CSV, XLSX) of emergent projects, matched by slug; structure, territory,
-programme and partners by slug.
+programme and partners by slug or name (written as slugs); the stage as its French label (« Inventer ») or
+code.
 
 The pipeline owns a project's stage: a new row may give its stage, an existing row may not change it
 (moves go through the project services, which check them and keep the history)."""

@@ -152,7 +152,7 @@ def test_structure_export_names_departement_by_code_and_territories_by_slug():
 
     assert row["Code département"] == "76"
     assert sorted(row["Territoires"].split("|")) == ["pays-de-brest", "rouen"]
-    assert row["Phase"] == "labelled"
+    assert row["Phase"] == "Appellation"  # exported as its French label, read back as such
 
 
 def test_importing_structures_creates_them_with_departement_and_territories():
