@@ -42,7 +42,7 @@ $(INSTALLED): requirements/dev.txt
 # locale/en/LC_MESSAGES/django.po, then `make messages` again to compile. The .mo is committed, so
 # `make run` needs no gettext; tests/test_translations.py fails when the catalogue is behind the code.
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=.run
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=.run --ignore=tests/data
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 run: install

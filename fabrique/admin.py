@@ -6,7 +6,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.models import User
+from fabrique.models import ImportRun, User
+from network.admin import ReadOnlyAdmin
 from network.models import Coordinator
 from programmes.models import PartnerMember
 
@@ -94,3 +95,16 @@ class UserAdmin(DjangoUserAdmin):
     def get_inlines(self, request, obj):
         # The add page only creates the account; roles are given on the next page.
         return self.inlines if obj is not None else ()
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    """The spreadsheet import history, as the import pages wrote it (never edited)."""
+
+    list_display = ("file_name", "kind", "created_by", "created_at", "status", "total_rows", "error_count")
+    list_filter = ("status", "kind")
+    search_fields = ("file_name", "created_by__email")
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+    # The per-row preview is long and the file stays private: the platform never links to stored files.
+    exclude = ("preview", "file")

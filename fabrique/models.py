@@ -69,3 +69,54 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("aperçu")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("importé")
+    FAILED = "failed", _("échoué")
+
+
+class ImportRun(TimeStampedModel):
+    """One spreadsheet import by the staff (issue 7): the dry run's preview, then the real import, kept as
+    history. The uploaded file is kept (private storage, under imports/) so that confirming imports exactly
+    the file that was previewed."""
+
+    Status = ImportStatus
+
+    created_by = models.ForeignKey(
+        User, verbose_name=_("importé par"), on_delete=models.SET_NULL, null=True, related_name="import_runs"
+    )
+    # A key of fabrique.spreadsheets.registry.IMPORTABLES; no choices, so the registry may grow freely.
+    kind = models.CharField(_("contenu"), max_length=30)
+    file = models.FileField(_("fichier"), upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("nom du fichier"), max_length=255)
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.PREVIEW)
+    total_rows = models.PositiveIntegerField(_("lignes"), default=0)
+    new_count = models.PositiveIntegerField(_("nouvelles"), default=0)
+    updated_count = models.PositiveIntegerField(_("mises à jour"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("inchangées"), default=0)
+    error_count = models.PositiveIntegerField(_("erreurs"), default=0)
+    # [{"row": 3, "column": "Étape", "message": "…"}]; row is the line number in the sheet (header = 1).
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    # The dry run's verdict per row: [{"row": 2, "status": "new", "key": "tag22"}].
+    preview = models.JSONField(_("aperçu"), default=list, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de tableur")
+        verbose_name_plural = _("imports de tableur")
+        ordering = ["-created_at", "-pk"]
+        constraints = [choices_constraint("status", ImportStatus, "importrun_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.file_name
+
+    @property
+    def kind_label(self) -> str:
+        # Imported here: the registry names the resources, which import the models of every app.
+        from fabrique.spreadsheets.registry import IMPORTABLES
+
+        importable = IMPORTABLES.get(self.kind)
+        return str(importable.label) if importable else self.kind

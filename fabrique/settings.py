@@ -212,6 +212,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 BOOKLET_CHUNK_SIZE = env_int("BOOKLET_CHUNK_SIZE", 10)
 # Opinions a peer committee needs before the staff may record its decision on an application.
 APPELLATION_QUORUM = env_int("APPELLATION_QUORUM", 3)
+# Spreadsheet imports: the largest file accepted, and the number of rows above which the import runs as a
+# Celery task with its progress shown.
+SPREADSHEET_MAX_BYTES = env_int("SPREADSHEET_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
 
 if REDIS_URL:
     # Short socket timeouts: a stalled Redis must not hold a request (or the health check) for long.

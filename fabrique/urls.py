@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("network.urls")),
     path("", include("programmes.urls")),
     path("", include("partnerships.urls")),
+    path("", include("fabrique.spreadsheets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -22,7 +22,7 @@ PAGE_SIZE = 20
 def format_euros(amount: Decimal) -> str:
     """« 150 000 € », « 2 500,50 € »: grouped digits, cents only when there are any (no query)."""
     decimals = 0 if amount == amount.to_integral_value() else 2
-    return _("%(amount)s\xa0€") % {"amount": number_format(amount, decimal_pos=decimals, force_grouping=True)}
+    return _("%(amount)s €") % {"amount": number_format(amount, decimal_pos=decimals, force_grouping=True)}
 
 
 @require_safe

@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fabrique.models import User
+from fabrique.models import ImportRun, User
 from network.models import (
     AppellationApplication,
     ApplicationDocument,
@@ -134,6 +134,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
         content_type="application/pdf",
         size=15,
     ),
+    ImportRun: lambda: ImportRun.objects.create(kind="structures", file_name="structures.csv"),
     ProgrammeBooklet: lambda: ProgrammeBooklet.objects.create(
         programme=factories.ProgrammeFactory(), fiches_total=40, fiches_done=12
     ),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint, UniqueConstraint
 
+from fabrique.models import ImportRun
 from programmes.models import ProgrammeBooklet
 from projects.models import ProjectFiche
 from tests import factories as f
@@ -78,6 +79,9 @@ CHECK_CASES = {
     ),
     "programmebooklet_progress_bounded": lambda: ProgrammeBooklet.objects.create(
         programme=f.ProgrammeFactory(), fiches_total=3, fiches_done=4
+    ),
+    "importrun_status_valid": lambda: ImportRun.objects.create(
+        kind="projets", file_name="p.csv", status="lost"
     ),
     "application_letter_status_valid": lambda: f.ApplicationFactory(letter_status="lost"),
     "organisation_kind_valid": lambda: f.OrganisationFactory(kind="club"),

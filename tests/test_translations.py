@@ -4,7 +4,7 @@ site really switches language.
 
 Refresh the catalogue after changing a translatable string:
     .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules \
-        --ignore=staticfiles --ignore=media --ignore=.run
+        --ignore=staticfiles --ignore=media --ignore=.run --ignore=tests/data
     (translate the new entries in locale/en/LC_MESSAGES/django.po, drop any `#, fuzzy` flag)
     .venv/bin/python manage.py compilemessages --ignore=.venv
 """
@@ -41,6 +41,7 @@ MAKEMESSAGES = [
     "--ignore=staticfiles",
     "--ignore=media",
     "--ignore=.run",
+    "--ignore=tests/data",
 ]
 # Left out of the copy makemessages runs in: not source, or generated, or large.
 NOT_COPIED_AT_ROOT = {".venv", ".git", ".run", "media", "staticfiles", "node_modules", "test-results"}
