@@ -32,6 +32,25 @@ from network.models import Departement, Structure, Territory
 # Between the keys of a many-to-many column ("tag22|atis"): never found inside a slug or an INSEE code.
 SEPARATOR = "|"
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): an export writes such
+# a cell behind an apostrophe (fabrique.spreadsheets.exporting), which the import drops again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    """`text` as an export writes it: behind an apostrophe when a spreadsheet would run it as a formula.
+    Text already made of apostrophes then a formula start gets one more, so that the import, which drops
+    exactly one, gives it back as it was."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def unescape_formula(value: Any) -> Any:
+    """The cell an export escaped, as it was stored: one leading apostrophe dropped when what follows
+    (after any further apostrophes) starts like a formula. Any other cell is left alone."""
+    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
 
 def key_text(value: Any) -> str:
     """A cell as a key: spreadsheets turn "22" into the number 22.0, which must still find code "22"."""
@@ -243,6 +262,14 @@ class NaturalKeyResource(resources.ModelResource):
                 dataset.append(row)
 
     # --- Rows -----------------------------------------------------------------------------------------
+
+    def before_import_row(self, row: dict, **kwargs: Any) -> None:
+        # An exported file re-imports unchanged: the apostrophe the export put before a cell starting
+        # like a formula (« '=1+1 », « '-20 % ») is not part of the value. Done here, before any column
+        # reads the row, so that every resource and every column share it.
+        super().before_import_row(row, **kwargs)
+        for column, value in row.items():
+            row[column] = unescape_formula(value)
 
     def filter_export(self, queryset: models.QuerySet, **kwargs: Any) -> models.QuerySet:
         queryset = super().filter_export(queryset, **kwargs)

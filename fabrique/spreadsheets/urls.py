@@ -1,6 +1,6 @@
 """URLs of the staff's spreadsheet import under /pilotage/import/; names `spreadsheets:<name>`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from fabrique.spreadsheets import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("pilotage/import/<int:pk>/", views.run_detail, name="run"),
     path("pilotage/import/<int:pk>/confirmer/", views.run_confirm, name="confirm"),
     path("pilotage/import/<int:pk>/avancement/", views.run_progress, name="progress"),
+    path("", include("fabrique.spreadsheets.export_urls")),
 ]
