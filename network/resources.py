@@ -271,6 +271,12 @@ class NaturalKeyResource(resources.ModelResource):
         for column, value in row.items():
             row[column] = unescape_formula(value)
 
+    def export_field(self, field: fields.Field, instance: models.Model, **kwargs: Any) -> Any:
+        # Every export, the admin's as the staff pages', writes formula-like cells behind an apostrophe;
+        # before_import_row drops it again.
+        value = super().export_field(field, instance, **kwargs)
+        return escape_formula(value) if isinstance(value, str) else value
+
     def filter_export(self, queryset: models.QuerySet, **kwargs: Any) -> models.QuerySet:
         queryset = super().filter_export(queryset, **kwargs)
         return queryset.select_related(*self.export_related).prefetch_related(*self.export_prefetched)

@@ -345,3 +345,14 @@ def test_the_csv_is_streamed_line_by_line_reading_the_rows_in_chunks(
 
     # One piece per line, header first: nothing is gathered into one body before it is sent.
     assert len(lines) == 6 and lines[0].startswith("\ufeffTitre;".encode())
+
+
+def test_the_admins_export_escapes_formula_like_cells_too(tag22):
+    """The admin's django-import-export export goes through the same resource: no cell runs as a formula."""
+    from projects.resources import ProjectResource
+
+    factories.ProjectFactory(structure=tag22, slug="garage-formule", need='=HYPERLINK("http://x")')
+
+    row = next(row for row in ProjectResource().export().dict if row["Slug"] == "garage-formule")
+
+    assert row["Besoin détecté"] == '\'=HYPERLINK("http://x")'

@@ -7,8 +7,8 @@ the same FilterSet (projects, structures, transfers); the other lists have no fi
 bounded whatever the number of rows: the rows are read CHUNK_SIZE at a time, the CSV is streamed line by
 line and the XLSX is written row by row to a temporary file.
 
-A cell a spreadsheet would run as a formula is written behind an apostrophe (`escape_formula`); the import
-drops it again (network.resources.NaturalKeyResource.before_import_row)."""
+A cell a spreadsheet would run as a formula is written behind an apostrophe by the resource
+(`NaturalKeyResource.export_field`); the import drops it again (`before_import_row`)."""
 
 import csv
 import tempfile
@@ -19,8 +19,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-from network.resources import escape_formula
 
 # Rows read from the database at a time (and, with them, one query per prefetched relation): the list is
 # never held whole in memory.
@@ -97,8 +95,8 @@ def export_queryset(kind: str, request: HttpRequest) -> QuerySet:
 
 
 def cell(value: Any) -> str:
-    """A value the resource rendered, as the text written in the file, formulas escaped."""
-    return escape_formula("" if value is None else str(value))
+    """A value the resource rendered (formula-like text already escaped by the resource), as text."""
+    return "" if value is None else str(value)
 
 
 def headers(resource) -> list[str]:
