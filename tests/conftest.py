@@ -112,7 +112,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if e2e in item.path.parents:
             item.add_marker(pytest.mark.browser)
-        elif "browser_name" in getattr(item, "fixturenames", ()):
+        elif "browser_name" in getattr(item, "fixturenames", ()) or "browser_name" in getattr(
+            getattr(item, "callspec", None), "params", {}
+        ):
             # A parameter named `page` pulls in pytest-playwright's fixtures and their session-scoped
             # browser parameter: pytest then runs that test among the browser tests, after a live_server
             # test has flushed the régions and départements that every later test needs.

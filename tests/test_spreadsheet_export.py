@@ -79,7 +79,7 @@ def test_an_export_is_read_only(staff_client):
 
 
 @pytest.mark.parametrize(
-    ("page", "kind"),
+    ("url_name", "kind"),
     [
         ("projects:directory", "projets"),
         ("network:directory", "structures"),
@@ -87,8 +87,8 @@ def test_an_export_is_read_only(staff_client):
         ("partnerships:transfers", "transferts"),
     ],
 )
-def test_the_list_pages_offer_the_staff_the_export_with_the_current_filters(staff_client, page, kind):
-    response = staff_client.get(reverse(page) + "?region=53&stage=launch")
+def test_the_list_pages_offer_the_staff_the_export_with_the_current_filters(staff_client, url_name, kind):
+    response = staff_client.get(reverse(url_name) + "?region=53&stage=launch")
 
     html = response.content.decode()
     for extension in ("csv", "xlsx"):
@@ -97,12 +97,12 @@ def test_the_list_pages_offer_the_staff_the_export_with_the_current_filters(staf
 
 
 @pytest.mark.parametrize("role", [None, "coordinator", "outsider", "partner_user"])
-@pytest.mark.parametrize("page", ["projects:directory", "network:directory", "partnerships:missions"])
-def test_the_list_pages_do_not_offer_the_export_to_anyone_else(client, request, role, page):
+@pytest.mark.parametrize("url_name", ["projects:directory", "network:directory", "partnerships:missions"])
+def test_the_list_pages_do_not_offer_the_export_to_anyone_else(client, request, role, url_name):
     if role:
         client.force_login(request.getfixturevalue(role))
 
-    assert "/pilotage/export/" not in client.get(reverse(page)).content.decode()
+    assert "/pilotage/export/" not in client.get(reverse(url_name)).content.decode()
 
 
 # --- What is exported ------------------------------------------------------------------------------------
