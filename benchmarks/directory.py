@@ -35,7 +35,7 @@ import psycopg
 import redis
 
 from benchmarks import mix
-from benchmarks.stack import ROOT, Gunicorn, Response, get, log_in, prepare, production_env
+from benchmarks.stack import ROOT, Goal, Gunicorn, Response, get, log_in, prepare, production_env
 
 STAFF = ("avise@example.org", "fabrique-demo")  # the demo staff account of load_demo
 WARM_UP = 10  # combinations per filtered endpoint used only to warm up
@@ -185,18 +185,6 @@ def run(port: int, points: list[Endpoint], cookie: str, rounds: int, seed: int) 
         if (index + 1) % 10 == 0:
             print(f"round {index + 1}/{rounds}", flush=True)
     return time.monotonic() - started
-
-
-@dataclass(frozen=True)
-class Goal:
-    label: str
-    measured: float
-    limit: float
-    at_least: bool  # True: measured must be >= limit
-
-    @property
-    def met(self) -> bool:
-        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
 
 
 def sort_ratios(first: Endpoint, deep: Endpoint) -> list[tuple[str, float, float]]:

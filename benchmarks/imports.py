@@ -41,10 +41,9 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.stack import ROOT, prepare, production_env
+from benchmarks.stack import ROOT, Goal, prepare, production_env
 
 IMPORT_PREFIX, EXPORT_PREFIX = "banc-import-", "banc-export-"
 STAFF_EMAIL = "avise@example.org"  # the demo staff account of load_demo
@@ -357,18 +356,6 @@ def measure_export(kind: str, env: dict[str, str]) -> dict:
 
 
 # --- Report -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Goal:
-    label: str
-    measured: float
-    limit: float
-    at_least: bool  # True: measured must be >= limit
-
-    @property
-    def met(self) -> bool:
-        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
 
 
 def number(value: float, digits: int = 2) -> str:

@@ -138,3 +138,17 @@ def log_in(port: int, email: str, password: str) -> str:
     if answer.status != 302 or "sessionid" not in answer.cookies:
         sys.exit(f"Connexion de {email} refusée (HTTP {answer.status}) : lancer load_demo sur cette base.")
     return f"csrftoken={csrf}; sessionid={answer.cookies['sessionid']}"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A benchmark target shared by the reports: met when the measure is at least (or at most) the limit."""
+
+    label: str
+    measured: float
+    limit: float
+    at_least: bool  # True: measured must be >= limit
+
+    @property
+    def met(self) -> bool:
+        return self.measured >= self.limit if self.at_least else self.measured <= self.limit

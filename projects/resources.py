@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from import_export import fields
 from import_export.resources import Diff
 
-from fabrique.spreadsheets.matching import ChoiceWidget
 from network.models import Structure, Territory
 from network.resources import KeyListWidget, KeyWidget, NaturalKeyResource
 from programmes.models import Partner, Programme
@@ -67,22 +66,6 @@ def holds(condition: Any, instance: models.Model) -> bool | None:
     if actual is None or expected is None:
         return None
     return COMPARISONS[operator](actual, expected)
-
-
-class RememberedChoiceWidget(ChoiceWidget):
-    """A choice column that reads each distinct cell text once per import: a file repeats « Inventer »
-    thousands of times, and matching a label normalises (and translates) every choice."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.read: dict[str, str] = {}
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
-        if not isinstance(value, str):
-            return super().clean(value, row, **kwargs)
-        if value not in self.read:
-            self.read[value] = super().clean(value, row, **kwargs)  # an unknown label raises, never kept
-        return self.read[value]
 
 
 class ShownOnlyDiff(Diff):
@@ -162,13 +145,6 @@ class ProjectResource(NaturalKeyResource):
         use_bulk = True
         batch_size = 1000
 
-    @classmethod
-    def field_from_django_field(cls, field_name: str, django_field: models.Field, readonly: bool):
-        field = super().field_from_django_field(field_name, django_field, readonly)
-        if isinstance(field.widget, ChoiceWidget):
-            field.widget = RememberedChoiceWidget(field.widget.choices, labels=field.widget.labels)
-        return field
-
     def after_init_instance(self, instance: Project, new: bool, row: dict, **kwargs: Any) -> None:
         if new:
             # Set before validation, which requires it: a new project enters its stage now.
@@ -196,9 +172,6 @@ class ProjectResource(NaturalKeyResource):
 
     def import_data(self, dataset, dry_run: bool = False, *args: Any, **kwargs: Any):
         self.previewing = dry_run
-        for field in self.fields.values():
-            if isinstance(field.widget, RememberedChoiceWidget):
-                field.widget.read.clear()  # remembered for one file: a worker never grows with them
         return super().import_data(dataset, dry_run, *args, **kwargs)
 
     def get_import_fields(self) -> list:

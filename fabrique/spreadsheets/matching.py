@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from import_export import widgets
 
 # Apostrophes and quotes a spreadsheet or a keyboard may produce for the same « ' ».
@@ -88,16 +88,24 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
         self.choices = list(choices)
         self.labels = labels
+        # Each known cell text read once per language: a file repeats « Inventer » thousands of times,
+        # and matching a label normalises (and translates) every choice. Only accepted texts are kept.
+        self.read: dict[tuple[str | None, str], str] = {}
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
         if cell_text(value) == "":
             return ""
+        key = (get_language(), value) if isinstance(value, str) else None
+        if key in self.read:
+            return self.read[key]
         found = choice_value(value, self.choices)
         if found is None:
             raise ValueError(
                 _("« %(value)s » n'est pas une valeur possible. Valeurs acceptées : %(labels)s.")
                 % {"value": cell_text(value), "labels": quoted(label for _value, label in self.choices)}
             )
+        if key is not None:
+            self.read[key] = found
         return found
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
