@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from fabrique.spreadsheets import reading
 from fabrique.spreadsheets.reading import SpreadsheetError, read_table
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -372,3 +373,41 @@ def test_committed_corpus_is_what_make_corpus_makes():
         assert (DATA / name).read_bytes() == content, name
     for name in make_corpus.xlsx_files():
         assert (DATA / name).is_file(), name
+
+
+# --- The two XLSX readers -----------------------------------------------------------------------------------
+
+
+def test_plain_workbook_is_not_read_by_openpyxl(monkeypatch):
+    # calamine reads workbooks without formulas, errors or merged cells: ten times faster (benchmarks/).
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl read a plain workbook")
+
+    monkeypatch.setattr(reading.openpyxl, "load_workbook", refuse)
+    dataset = read_table(upload("projets.xlsx", xlsx(("Nom", "Code"), ("Épicerie", 22))))
+    assert dataset.dict == [{"Nom": "Épicerie", "Code": 22}]
+
+
+def test_both_xlsx_readers_make_the_same_table_of_every_kind_of_value():
+    content = xlsx(
+        ("Nom", "Entier", "Décimal", "Date", "Date et heure", "Heure", "Oui", "Grand"),
+        (
+            "Épicerie",
+            22,
+            12000.5,
+            datetime.date(2025, 3, 1),
+            datetime.datetime(2025, 3, 1, 9, 30),
+            datetime.time(18, 45),
+            True,
+            1e20,
+        ),
+        (None, None, None, None, None, None, None, None),
+        ("  Garage  ", -3, 0.1, None, None, None, False, 2**60),
+        (None,),
+    )
+    plain = read_table(upload("projets.xlsx", content))
+    cell_by_cell = reading._read_xlsx_cell_by_cell(content, "projets.xlsx")
+    assert plain[:] == cell_by_cell[:]
+    assert [type(value) for value in plain[0]] == [type(value) for value in cell_by_cell[0]]
+    assert plain[0][3] == datetime.datetime(2025, 3, 1)
+    assert (plain.headers, plain.title) == (cell_by_cell.headers, cell_by_cell.title)

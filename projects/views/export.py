@@ -10,13 +10,11 @@ from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
 
 from network.models import Territory
+from network.resources import escape_formula
 from projects.access import visible_projects
 from projects.filters import ProjectFilterSet
 from projects.models import Project
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such a cell is
-# prefixed with an apostrophe, which the spreadsheet shows as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows read from the database at a time: the list is never held whole in memory.
 CHUNK_SIZE = 2000
 
@@ -29,8 +27,8 @@ class Echo:
 
 
 def safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # Formula-like cells behind an apostrophe (CSV injection), written as every export of the platform does.
+    return escape_formula("" if value is None else str(value))
 
 
 def headers() -> list[str]:
