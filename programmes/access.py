@@ -1,4 +1,5 @@
-"""Who may download a programme's booklet — the one place for the booklet's permissions.
+"""Who may download a programme's booklet, and which programmes a project may be attached to — the one
+place for the programmes' permissions.
 
 The booklet holds only published fiches, so it is public when its programme is: anyone may download the
 booklet of a published programme. An unpublished programme's booklet is for the Avise staff and the
@@ -7,8 +8,8 @@ members of the partners that fund or co-operate the programme (they see it in th
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from fabrique.roles import AnyUser, is_avise_staff, partner_ids
-from programmes.models import Funding, Programme
+from fabrique.roles import AnyUser, coordinated_structure_ids, is_avise_staff, partner_ids
+from programmes.models import Funding, Participation, Programme
 
 
 def booklet_programmes(user: AnyUser) -> QuerySet[Programme]:
@@ -30,3 +31,19 @@ def get_booklet_programme(user: AnyUser, slug: str) -> Programme:
 def can_rebuild_booklet(user: AnyUser) -> bool:
     """Forcing a new build (after a change of the templates, say) is for the staff."""
     return is_avise_staff(user)
+
+
+def selectable_programmes(user: AnyUser, structure_ids=None, keep: int | None = None) -> QuerySet[Programme]:
+    """The programmes a project of the structures `structure_ids` (by default those `user` coordinates) may
+    be attached to: the published ones and those these structures take part in — an unpublished programme's
+    name is not shown to other structures. Staff choose among all; `keep` (the project's programme) stays."""
+    if is_avise_staff(user):
+        return Programme.objects.order_by("name")
+    if structure_ids is None:
+        structure_ids = coordinated_structure_ids(user)
+    selectable = Q(is_published=True) | Q(
+        pk__in=Participation.objects.filter(structure_id__in=structure_ids).values("programme_id")
+    )
+    if keep is not None:
+        selectable |= Q(pk=keep)
+    return Programme.objects.filter(selectable).order_by("name")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.roles import AnyUser, coordinated_structure_ids, is_avise_staff
 from network.models import Structure, Territory
+from programmes.access import selectable_programmes
 from programmes.models import Partner, Programme
 from projects.models import Document, HolderAssignment, Indicator, Project, Stage
 from projects.services import DEFAULT_DOCUMENT_MAX_BYTES, EDITABLE_FIELDS
@@ -64,6 +65,7 @@ class ProjectCreateForm(forms.Form):
         structures = creatable_structures(user)
         field = self.fields["structure"]
         field.queryset = structures
+        self.fields["programme"].queryset = selectable_programmes(user)
         # One query to know whether there is a choice to offer; the single one becomes the initial value.
         first_two = list(structures[:2])
         if len(first_two) == 1:
@@ -95,10 +97,12 @@ class ProjectEditForm(forms.ModelForm):
             "partners": forms.CheckboxSelectMultiple(),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["territory"].queryset = Territory.objects.order_by("name")
-        self.fields["programme"].queryset = Programme.objects.order_by("name")
+        self.fields["programme"].queryset = selectable_programmes(
+            user, structure_ids=[self.instance.structure_id], keep=self.instance.programme_id
+        )
         self.fields["programme"].empty_label = _("Aucun programme")
         self.fields["partners"].queryset = Partner.objects.order_by("name")
 

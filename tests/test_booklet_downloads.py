@@ -157,6 +157,19 @@ def test_progress_fragment_counts_the_fiches_ready(programme, partner_user, clie
     assert 'hx-trigger="every 2s"' in content
 
 
+def test_progress_fragment_before_any_request_offers_to_build_the_booklet(programme, partner_user, client):
+    client.force_login(partner_user)
+
+    response = client.get(url(programme, "booklet_status"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Aucun carnet n'a encore été demandé pour ce programme." in content
+    assert f'href="{url(programme)}"' in content
+    assert "hx-trigger" not in content  # nothing being built: nothing to poll
+    assert not ProgrammeBooklet.objects.filter(programme=programme).exists()  # reading it queues nothing
+
+
 def test_progress_fragment_says_when_the_fiches_are_being_assembled(programme, partner_user, client):
     ProgrammeBooklet.objects.create(
         programme=programme, status=BookletStatus.PENDING, fiches_total=3, fiches_done=3

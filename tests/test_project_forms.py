@@ -117,7 +117,7 @@ def test_create_partial_posts_to_the_create_url_with_csrf_and_labels(rf, coordin
 # --- ProjectEditForm --------------------------------------------------------------------------------------
 
 
-def test_edit_form_gives_only_the_changed_fields(tag22):
+def test_edit_form_gives_only_the_changed_fields(tag22, coordinator):
     project = factories.ProjectFactory(structure=tag22, study_conclusion="pending")
     data = {
         "title": project.title,
@@ -128,14 +128,14 @@ def test_edit_form_gives_only_the_changed_fields(tag22):
         "study_summary": "Une demande forte.",
     }
 
-    form = ProjectEditForm(data, instance=project)
+    form = ProjectEditForm(data, instance=project, user=coordinator)
 
     assert form.is_valid(), form.errors
     assert form.changes() == {"study_conclusion": "favourable", "study_summary": "Une demande forte."}
     assert project.study_conclusion == "pending"  # the form does not touch the instance: the service does
 
 
-def test_edit_form_refuses_a_study_ending_before_it_starts(tag22):
+def test_edit_form_refuses_a_study_ending_before_it_starts(tag22, coordinator):
     project = factories.ProjectFactory(structure=tag22)
     data = {
         "title": project.title,
@@ -146,12 +146,40 @@ def test_edit_form_refuses_a_study_ending_before_it_starts(tag22):
         "study_completed_on": "2025-02-01",
     }
 
-    form = ProjectEditForm(data, instance=project)
+    form = ProjectEditForm(data, instance=project, user=coordinator)
 
     assert not form.is_valid()
     assert form.errors["study_completed_on"] == [
         "L'étude d'opportunité ne peut pas finir avant d'avoir commencé."
     ]
+
+
+def programme_names(form) -> list[str]:
+    return [programme.name for programme in form.fields["programme"].queryset]
+
+
+def test_programme_choice_hides_other_structures_unpublished_programmes(coordinator, tag22, atis):
+    factories.ProgrammeFactory(name="Programme public", is_published=True)
+    ours = factories.ProgrammeFactory(name="Brouillon de TAg22", is_published=False)
+    factories.ParticipationFactory(programme=ours, structure=tag22)
+    theirs = factories.ProgrammeFactory(name="Brouillon d'ATIS", is_published=False)
+    factories.ParticipationFactory(programme=theirs, structure=atis)
+    project = factories.ProjectFactory(structure=tag22)
+
+    assert programme_names(ProjectCreateForm(user=coordinator)) == ["Brouillon de TAg22", "Programme public"]
+    assert programme_names(ProjectEditForm(instance=project, user=coordinator)) == [
+        "Brouillon de TAg22",
+        "Programme public",
+    ]
+
+
+def test_programme_choice_keeps_the_projects_programme_and_offers_staff_every_one(coordinator, staff, tag22):
+    kept = factories.ProgrammeFactory(name="Brouillon sans TAg22", is_published=False)
+    other = factories.ProgrammeFactory(name="Autre brouillon", is_published=False)
+    project = factories.ProjectFactory(structure=tag22, programme=kept)
+
+    assert programme_names(ProjectEditForm(instance=project, user=coordinator)) == ["Brouillon sans TAg22"]
+    assert set(programme_names(ProjectEditForm(instance=project, user=staff))) == {kept.name, other.name}
 
 
 def test_edit_form_never_offers_stage_publication_or_structure():

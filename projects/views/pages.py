@@ -177,7 +177,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_changeable_project(request.user, slug)
-    form = ProjectEditForm(request.POST or None, instance=project)
+    form = ProjectEditForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_project(user=request.user, project=project, **form.changes())
