@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from fabrique.models import ImportRun, User
+from fabrique.models import ImportRun, Invitation, User
 from network.admin import ReadOnlyAdmin
 from network.models import Coordinator
 from programmes.models import PartnerMember
@@ -108,3 +108,17 @@ class ImportRunAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     # The per-row preview is long and the file stays private: the platform never links to stored files.
     exclude = ("preview", "file")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """The invitations, read-only: they are sent, resent and revoked from /pilotage/invitations/, which send
+    the e-mails and keep the links single-use."""
+
+    list_display = ("email", "invited_by", "sent_at", "accepted_at", "revoked_at", "existing_account")
+    list_filter = ("existing_account",)
+    search_fields = ("email", "first_name", "last_name")
+    list_select_related = ("invited_by",)
+    date_hierarchy = "sent_at"
+    # The key is what the e-mailed link signs: nobody needs to read it.
+    exclude = ("key",)

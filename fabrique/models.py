@@ -1,7 +1,11 @@
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -120,3 +124,112 @@ class ImportRun(TimeStampedModel):
 
         importable = IMPORTABLES.get(self.kind)
         return str(importable.label) if importable else self.kind
+
+
+def invitation_cutoff() -> dt.datetime:
+    """Links sent before this moment have expired (INVITATION_MAX_AGE_DAYS after their sending)."""
+    return timezone.now() - dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    """Statuses as filters; `expired_before` is the send time before which a pending link has expired."""
+
+    def pending(self, expired_before):
+        return self.filter(accepted_at=None, revoked_at=None, sent_at__gte=expired_before)
+
+    def accepted(self):
+        return self.exclude(accepted_at=None)
+
+    def expired(self, expired_before):
+        return self.filter(accepted_at=None, revoked_at=None, sent_at__lt=expired_before)
+
+    def revoked(self):
+        return self.filter(accepted_at=None).exclude(revoked_at=None)
+
+    def for_list(self):
+        return self.select_related("invited_by", "partner", "accepted_by").prefetch_related("structures")
+
+
+class Invitation(TimeStampedModel):
+    """Avise staff invite a person as coordinator of structures and/or member of a partner organisation
+    (issue 8). The e-mailed link carries `key`, signed (fabrique/accounts/invitations.py); a resend draws a
+    new key, so only the latest link works, and it expires INVITATION_MAX_AGE_DAYS after `sent_at`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        ACCEPTED = "accepted", _("acceptée")
+        EXPIRED = "expired", _("expirée")
+        REVOKED = "revoked", _("révoquée")
+
+    email = models.EmailField(_("adresse e-mail"))
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    structures = models.ManyToManyField(
+        "network.Structure",
+        verbose_name=_("structures coordonnées"),
+        related_name="invitations",
+        blank=True,
+    )
+    partner = models.ForeignKey(
+        "programmes.Partner",
+        verbose_name=_("partenaire"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    title = models.CharField(_("fonction"), max_length=200, blank=True)
+    key = models.CharField(_("clé du lien"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invité·e par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    sent_at = models.DateTimeField(_("envoyée le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        verbose_name=_("compte"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    # True when the address already had an account: the roles were added at once, no link to follow.
+    existing_account = models.BooleanField(_("compte existant"), default=False)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            # An invitation ends once: accepted or revoked, never both.
+            models.CheckConstraint(
+                condition=Q(accepted_at=None) | Q(revoked_at=None), name="invitation_accepted_or_revoked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.sent_at + dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+    @property
+    def status(self) -> "Invitation.Status":
+        return self.status_at(invitation_cutoff())
+
+    def status_at(self, expired_before: dt.datetime) -> "Invitation.Status":
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.sent_at < expired_before:
+            return self.Status.EXPIRED
+        return self.Status.PENDING

@@ -7,8 +7,10 @@ Nothing set: an SQLite file, eager Celery, console e-mail, DEBUG off. `make run`
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fabrique.security_headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,7 +103,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "fabrique.accounts.middleware.StaffTOTPRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Who made each change, for the audit trail (after authentication, which it reads).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "fabrique.urls"
@@ -129,6 +136,8 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer at all (rather than refusing) fails a request in 5 s, not a hang.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {
@@ -140,6 +149,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "fabrique.User"
 AUTHENTICATION_BACKENDS = [
+    # allauth's, loading with the user whether they have TOTP (fabrique/accounts/backends.py); the two
+    # others keep open sessions valid.
+    "fabrique.accounts.backends.AccountBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -153,16 +165,34 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
-# django-allauth: login by e-mail, no open sign-up (staff create the accounts).
-ACCOUNT_ADAPTER = "fabrique.accounts.ClosedSignupAdapter"
+# django-allauth: login by e-mail, no open sign-up (staff invite people: fabrique/accounts/), a verified
+# address before the first login (following an invitation verifies it), TOTP required for staff.
+ACCOUNT_ADAPTER = "fabrique.accounts.adapter.ClosedSignupAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Attempts per minute (m) or per 5 minutes (5m), counted per IP address, per account (user) or per
+# e-mail address typed (key). A blocked attempt answers 429 (templates/429.html).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "signup": "20/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Fabrique à initiatives"
+# Days an invitation link stays valid after it was (last) sent.
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
@@ -206,9 +236,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task tries twice, not four times: tasks are sent after a request's commit, and a broker that is
+# down must not hold the response (see CELERY_BROKER_TRANSPORT_OPTIONS below). The second try reconnects a
+# pooled connection broken by a Redis restart.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Fiches whose build was never sent or got lost (Redis down or restarted empty, worker killed) are queued
+# again by this periodic task, run by celery beat (the `beat` service of docker-compose.yml), and by every
+# worker at start (fabrique/celery.py).
+CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-fiches": {
+        "task": "projects.requeue_pending_fiches",
+        "schedule": env_int("FICHE_REQUEUE_SECONDS", 60),
+    }
+}
 # Fiches per booklet task: small enough to share a booklet among the workers, large enough that the
 # per-task overhead stays small (see docs/benchmarks.md).
 BOOKLET_CHUNK_SIZE = env_int("BOOKLET_CHUNK_SIZE", 10)
@@ -223,12 +271,16 @@ if REDIS_URL:
     # Short socket timeouts: a stalled Redis must not hold a request (or the health check) for long.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's errors read as cache misses: a page never fails because its cache is down.
+            "BACKEND": "fabrique.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    # Two tries to send a task (CELERY_TASK_PUBLISH_RETRY_POLICY), each cut after 1 s: a Redis that is down
+    # costs a request nothing noticeable, one that hangs about 3 s (tests/test_faults.py). A healthy local
+    # Redis answers in a millisecond; the worker's waits for messages are not socket reads.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -248,6 +300,24 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page uses, refused to every page and to whatever it might embed
+# (fabrique/security_headers.py sends the header).
+PERMISSIONS_POLICY = [
+    "accelerometer=()",
+    "camera=()",
+    "geolocation=()",
+    "gyroscope=()",
+    "magnetometer=()",
+    "microphone=()",
+    "payment=()",
+    "usb=()",
+]
+# Uploaded documents (projects, appellation dossiers, agreements, mission reports): the largest accepted;
+# each is also checked by its content (fabrique/uploads.py).
+PROJECT_DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The audit trail (django-simple-history): staff read it in the admin's « Historique », never revert from it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
@@ -271,3 +341,28 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
+
+
+def tile_origin(url: str) -> str:
+    """The origin the map's tiles come from, for the CSP: a `{s}` subdomain placeholder becomes `*`."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy (django-csp): our own scripts and style sheets only, never inline code. The one
+# exception is a nonce, written only into the pages that ask for it (the staff's HTML preview of a fiche
+# shares the PDF's inline <style>); a page that does not use it sends no nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", tile_origin(MAP_TILE_URL)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -3,6 +3,9 @@
 import datetime as dt
 
 import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from fabrique.models import User
@@ -36,21 +39,43 @@ def departement(code: str) -> Departement:
     return Departement.objects.get(code=code)
 
 
+# The authenticator app secret (base32) of every StaffFactory user: tests compute codes from it.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"personne{n}@example.org")
     first_name = "Camille"
     last_name = factory.Sequence(lambda n: f"Martin {n}")
     password = factory.django.Password("fabrique-demo")
 
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        # allauth logs in only verified addresses (ACCOUNT_EMAIL_VERIFICATION = "mandatory"), as an
+        # invitation leaves them; `verified_email=False` makes an account that never confirmed its address.
+        if create:
+            EmailAddress.objects.update_or_create(
+                user=self, email=self.email, defaults={"verified": extracted is not False, "primary": True}
+            )
+
 
 class StaffFactory(UserFactory):
     email = factory.Sequence(lambda n: f"equipe{n}@avise.example.org")
     is_staff = True
     is_superuser = True
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        # Staff must have an authenticator app (fabrique/accounts/middleware.py), or every page sends them to
+        # its activation; `totp=False` makes a staff member who has not activated one yet.
+        has_totp = Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists
+        if create and extracted is not False and not has_totp():
+            TOTP.activate(self, STAFF_TOTP_SECRET)
 
 
 class TerritoryFactory(factory.django.DjangoModelFactory):

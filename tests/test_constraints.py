@@ -8,8 +8,9 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint, UniqueConstraint
+from django.utils import timezone
 
-from fabrique.models import ImportRun
+from fabrique.models import ImportRun, Invitation
 from programmes.models import ProgrammeBooklet
 from projects.models import ProjectFiche
 from tests import factories as f
@@ -79,6 +80,13 @@ CHECK_CASES = {
     ),
     "programmebooklet_progress_bounded": lambda: ProgrammeBooklet.objects.create(
         programme=f.ProgrammeFactory(), fiches_total=3, fiches_done=4
+    ),
+    "invitation_accepted_or_revoked": lambda: Invitation.objects.create(
+        email="a@example.org",
+        key="k",
+        sent_at=timezone.now(),
+        accepted_at=timezone.now(),
+        revoked_at=timezone.now(),
     ),
     "importrun_status_valid": lambda: ImportRun.objects.create(
         kind="projets", file_name="p.csv", status="lost"

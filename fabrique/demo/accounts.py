@@ -1,6 +1,12 @@
-"""The demo accounts, one per role, all with the password `fabrique-demo`."""
+"""The demo accounts, one per role, all with the password `fabrique-demo`, their address verified; the staff
+account with an authenticator app whose secret is published below (staff must use TOTP)."""
 
 from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt
 
 from fabrique.demo.store import upsert
 from fabrique.models import User
@@ -8,6 +14,9 @@ from network.models import Coordinator, Structure
 from programmes.models import Partner, PartnerMember
 
 DEMO_PASSWORD = "fabrique-demo"  # noqa: S105 - published on purpose: demo accounts only
+# The TOTP secret of the demo staff account (base32), to type into an authenticator app. Published on
+# purpose, like the password: demo accounts only.
+DEMO_TOTP_SECRET = "FABRIQUEAVISEDEMOTOTPSECRET23456"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,22 @@ def ensure_users() -> dict[str, User]:
         if not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        # allauth refuses to log in an unverified address (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+        upsert(EmailAddress, {"user": user, "email": account.email}, {"verified": True, "primary": True})
+        if account.is_staff:
+            ensure_demo_totp(user)
         users[account.email] = user
     return users
+
+
+def ensure_demo_totp(user: User) -> None:
+    """The staff account's authenticator app, with the published secret (reset if someone changed it)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None and decrypt(authenticator.data["secret"]) == DEMO_TOTP_SECRET:
+        return
+    if authenticator is not None:
+        authenticator.delete()
+    TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 def ensure_roles(

@@ -13,8 +13,9 @@ from playwright.sync_api import Page, expect
 from network.appellation import services
 from network.models import AppellationApplication, Structure
 from tests import factories
+from tests.e2e import login
+from tests.e2e.login import log_in_as_staff
 
-PASSWORD = "fabrique-demo"
 SECTION_TEXT = (
     "Fabrique à initiatives en Drôme-Ardèche depuis 2023, en quartier prioritaire (centre ancien d'Annonay) "
     "et en zone rurale, avec les habitants, la commune d'Annonay et la Fondation PSA ; un garage solidaire "
@@ -32,10 +33,7 @@ def labelled(name: str) -> tuple[Structure, object]:
 
 
 def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/comptes/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
+    login.log_in(page, base_url, email)
     expect(page.locator("form[action='/comptes/logout/']")).to_have_count(1)
 
 
@@ -84,7 +82,7 @@ def test_from_dossier_to_appellation_badge(live_server, page: Page, tmp_path):
     assert application.status == AppellationApplication.Status.SUBMITTED
 
     # The staff create a session, put the application on its agenda and seat the proposed members.
-    log_in(page, base, staff.email)
+    log_in_as_staff(page, base, staff.email)
     page.goto(f"{base}/pilotage/appellation/")
     page.get_by_role("link", name="Créer une séance").first.click()
     held_on = timezone.localdate() + dt.timedelta(days=20)
@@ -113,7 +111,7 @@ def test_from_dossier_to_appellation_badge(live_server, page: Page, tmp_path):
     log_out(page)
 
     # The quorum reached, the staff record « Appellation accordée » after confirming it.
-    log_in(page, base, staff.email)
+    log_in_as_staff(page, base, staff.email)
     page.goto(f"{base}/pilotage/appellation/comites/{application.committee_id}/")
     page.get_by_label("Appellation accordée").check()
     page.get_by_role("button", name="Enregistrer la décision…").click()

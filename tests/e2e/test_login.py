@@ -6,6 +6,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.e2e.login import log_in, log_in_as_staff
 
 EMAIL = "coordination@tag22.example.org"
 PASSWORD = "fabrique-demo"
@@ -17,17 +18,10 @@ def coordinator_of_tag22():
     ).user
 
 
-def log_in(page: Page, base_url: str, password: str) -> None:
-    page.goto(f"{base_url}/comptes/login/")
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(password)
-    page.locator("input[name=password]").press("Enter")
-
-
 def test_coordinator_logs_in_and_lands_on_the_home_page(live_server, page: Page):
     user = coordinator_of_tag22()
 
-    log_in(page, live_server.url, PASSWORD)
+    log_in(page, live_server.url, EMAIL, PASSWORD)
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("form[action='/comptes/logout/']")).to_have_count(1)
@@ -38,10 +32,19 @@ def test_coordinator_logs_in_and_lands_on_the_home_page(live_server, page: Page)
 def test_wrong_password_keeps_the_visitor_on_the_login_page(live_server, page: Page):
     coordinator_of_tag22()
 
-    log_in(page, live_server.url, "not-the-password")
+    log_in(page, live_server.url, EMAIL, "not-the-password")
 
     expect(page).to_have_url(re.compile(r"/comptes/login/$"))
     expect(page.get_by_text("L’adresse e-mail ou le mot de passe sont incorrects.")).to_be_visible()
     expect(page.locator("input[name=password]")).to_be_visible()
     expect(page.locator("form[action='/comptes/logout/']")).to_have_count(0)
     assert not any(c["name"] == "sessionid" for c in page.context.cookies())
+
+
+def test_staff_log_in_with_their_password_then_the_code_of_their_authenticator_app(live_server, page: Page):
+    staff = factories.StaffFactory(email="avise@example.org")
+
+    log_in_as_staff(page, live_server.url, staff.email)
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("link", name="Pilotage")).to_be_visible()

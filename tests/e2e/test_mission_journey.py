@@ -9,8 +9,7 @@ from playwright.sync_api import Page, expect
 
 from partnerships.models import Mission, Objective
 from tests import factories
-
-PASSWORD = "fabrique-demo"
+from tests.e2e.login import log_in_as_staff
 
 
 @pytest.mark.django_db(transaction=True)
@@ -19,11 +18,7 @@ def test_staff_record_a_mission_mark_an_objective_and_the_structure_shows_it(liv
     factories.StructureFactory(name="ADRESS Normandie", slug="adress-normandie", labelled=True)
     base = live_server.url
 
-    page.goto(f"{base}/comptes/login/")
-    page.locator("input[name=login]").fill(staff.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page.locator("form[action='/comptes/logout/']")).to_have_count(1)
+    log_in_as_staff(page, base, staff.email)
 
     page.goto(f"{base}/missions/")
     page.get_by_role("link", name="Nouvelle mission").first.click()

@@ -9,9 +9,8 @@ from playwright.sync_api import Page, expect
 
 from projects.models import Project
 from tests import factories
+from tests.e2e.login import log_in_as_staff
 from tests.e2e.test_accessibility import violations
-
-PASSWORD = "fabrique-demo"
 
 # Written as French Excel saves it: Windows-1252, `;`, CRLF, French headers and labels, names for keys.
 FRENCH_EXCEL_CSV = (
@@ -33,11 +32,7 @@ def test_staff_import_a_french_excel_csv_and_find_the_projects_in_the_directory(
     sheet.write_bytes(FRENCH_EXCEL_CSV)
     base = live_server.url
 
-    page.goto(f"{base}/comptes/login/")
-    page.locator("input[name=login]").fill(staff.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page.locator("form[action='/comptes/logout/']")).to_have_count(1)
+    log_in_as_staff(page, base, staff.email)
 
     page.goto(f"{base}/pilotage/import/")
     page.get_by_label("Projets", exact=True).check()

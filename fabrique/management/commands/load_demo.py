@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from fabrique.demo.accounts import DEMO_PASSWORD
+from fabrique.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from fabrique.demo.loader import load_demo
 
 
@@ -46,4 +46,11 @@ class Command(BaseCommand):
         )
         for account in summary.accounts:
             self.stdout.write(f"  {account.email} — {account.role}")
+        self.stdout.write(
+            _(
+                "Le compte de l'Avise demande aussi un code à six chiffres : ajoutez dans votre application "
+                "d'authentification (TOTP) la clé %(secret)s."
+            )
+            % {"secret": DEMO_TOTP_SECRET}
+        )
         self.stdout.write(_("Ouvrir %(url)s") % {"url": settings.SITE_URL})
