@@ -2,13 +2,19 @@
 appellation applications. Also the admin base classes the other apps share."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import ModelResource
+from simple_history.admin import SimpleHistoryAdmin
 
+from fabrique.uploads import CheckedFileField
 from network.models import (
     AppellationApplication,
     ApplicationDocument,
@@ -35,16 +41,36 @@ class ColumnExportForm(SelectableFieldsExportForm):
         return field.column_name if field is not None else field_name
 
 
-class SpreadsheetAdmin(ImportExportModelAdmin):
+# Files uploaded through the admin are checked by their content and size, as on the site.
+CHECKED_FILE_FIELDS = {models.FileField: {"form_class": CheckedFileField, "widget": AdminFileWidget}}
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The audit trail: « Historique » lists every version (who, when, which fields changed from what to
+    what), for the staff who may view the model; read-only (SIMPLE_HISTORY_REVERT_DISABLED)."""
+
+    formfield_overrides = CHECKED_FILE_FIELDS
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
+        # A version is shown, never saved back: revert_disabled only hides the button, a POST would revert.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view_title(self, request: HttpRequest, obj: Model) -> str:
+        return gettext("Historique de « %s »") % obj
+
+
+class SpreadsheetAdmin(ImportExportModelAdmin, HistoryAdmin):
     """Import and export buttons, limited to the two formats the network uses."""
 
     formats = [CSV, XLSX]
     export_form_class = ColumnExportForm
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyPermissions:
     """Viewable and searchable (autocompletes need it), never written through the admin: reference data
-    loaded by migration, or history written by the services."""
+    loaded by migration, or records written by the services and tasks."""
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -54,6 +80,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyPermissions, admin.ModelAdmin):
+    """Read-only, for models without an audit trail (build status, import runs)."""
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyPermissions, HistoryAdmin):
+    """Read-only, with its audit trail."""
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -70,13 +104,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(ReadOnlyAdmin):
+class RegionAdmin(ReadOnlyHistoryAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
 
 
 @admin.register(Departement)
-class DepartementAdmin(ReadOnlyAdmin):
+class DepartementAdmin(ReadOnlyHistoryAdmin):
     list_display = ("code", "name", "region")
     list_filter = ("region",)
     list_select_related = ("region",)
@@ -144,7 +178,7 @@ class StructureAdmin(SpreadsheetAdmin):
 
 
 @admin.register(PhaseChange)
-class PhaseChangeAdmin(ReadOnlyAdmin):
+class PhaseChangeAdmin(ReadOnlyHistoryAdmin):
     list_display = ("structure", "from_phase", "to_phase", "changed_on", "changed_by")
     list_filter = ("to_phase",)
     list_select_related = ("structure", "changed_by")
@@ -153,7 +187,7 @@ class PhaseChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(HistoryAdmin):
     list_display = ("name", "structure", "role", "email", "phone")
     list_select_related = ("structure",)
     search_fields = ("name", "email", "structure__name")
@@ -161,7 +195,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(admin.ModelAdmin):
+class CoordinatorAdmin(HistoryAdmin):
     list_display = ("user", "structure", "title")
     list_select_related = ("user", "structure")
     search_fields = ("user__email", "user__first_name", "user__last_name", "structure__name")
@@ -184,7 +218,7 @@ class CommitteeMemberInline(ReadOnlyInline):
 
 
 @admin.register(PeerCommittee)
-class PeerCommitteeAdmin(ReadOnlyAdmin):
+class PeerCommitteeAdmin(ReadOnlyHistoryAdmin):
     list_display = ("__str__", "status", "place")
     list_filter = ("status",)
     search_fields = ("place", "notes")
@@ -193,7 +227,7 @@ class PeerCommitteeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CommitteeMember)
-class CommitteeMemberAdmin(ReadOnlyAdmin):
+class CommitteeMemberAdmin(ReadOnlyHistoryAdmin):
     list_display = ("structure", "committee", "added_at")
     list_select_related = ("structure", "committee")
     search_fields = ("structure__name",)
@@ -227,7 +261,7 @@ class ApplicationDocumentInline(ReadOnlyInline):
 
 
 @admin.register(AppellationApplication)
-class AppellationApplicationAdmin(ReadOnlyAdmin):
+class AppellationApplicationAdmin(ReadOnlyHistoryAdmin):
     list_display = ("structure", "status", "committee", "decision", "submitted_at", "decided_on")
     list_filter = ("status", "decision")
     list_select_related = ("structure", "committee")
@@ -238,7 +272,7 @@ class AppellationApplicationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApplicationDocument)
-class ApplicationDocumentAdmin(ReadOnlyAdmin):
+class ApplicationDocumentAdmin(ReadOnlyHistoryAdmin):
     list_display = ("title", "application", "content_type", "size", "created_at")
     list_select_related = ("application__structure",)
     search_fields = ("title", "application__structure__name")
@@ -246,7 +280,7 @@ class ApplicationDocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(ReadOnlyAdmin):
+class OpinionAdmin(ReadOnlyHistoryAdmin):
     list_display = ("member", "application", "verdict", "author", "created_at")
     list_filter = ("verdict",)
     list_select_related = ("member", "application__structure", "author")
@@ -254,7 +288,7 @@ class OpinionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(ReadOnlyAdmin):
+class ConflictOfInterestAdmin(ReadOnlyHistoryAdmin):
     list_display = ("structure", "application", "reason")
     list_select_related = ("structure", "application__structure")
     search_fields = ("structure__name", "application__structure__name")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.audit import AuditTrail
 from fabrique.models import Country, TimeStampedModel, choices_constraint
 
 # 01–19, 21–95 (no 20: Corsica is 2A and 2B), and the overseas 971–974 and 976.
@@ -21,6 +22,7 @@ class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=2, unique=True)
     name = models.CharField(_("nom"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("région")
@@ -45,6 +47,7 @@ class Departement(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="departements", verbose_name=_("région")
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("département")
@@ -104,6 +107,7 @@ class Territory(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("territoire")
@@ -186,6 +190,7 @@ class Structure(TimeStampedModel):
     website = models.URLField(_("site web"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("structure")
@@ -223,6 +228,7 @@ class PhaseChange(models.Model):
     )
     reason = models.TextField(_("motif"), blank=True)
     created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("changement de phase")
@@ -249,6 +255,7 @@ class Contact(TimeStampedModel):
     role = models.CharField(_("fonction"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("contact")
@@ -272,6 +279,7 @@ class Coordinator(TimeStampedModel):
         Structure, on_delete=models.CASCADE, related_name="coordinators", verbose_name=_("structure")
     )
     title = models.CharField(_("fonction"), max_length=200, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("coordinateur·rice")
@@ -302,6 +310,7 @@ class PeerCommittee(TimeStampedModel):
     members = models.ManyToManyField(
         Structure, through="CommitteeMember", related_name="committee_seats", verbose_name=_("membres")
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("comité de pairs")
@@ -322,6 +331,7 @@ class CommitteeMember(models.Model):
     committee = models.ForeignKey(PeerCommittee, on_delete=models.CASCADE, related_name="seats")
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="seats")
     added_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("membre du comité")
@@ -389,6 +399,7 @@ class AppellationApplication(TimeStampedModel):
         _("statut de la lettre"), max_length=20, choices=LetterStatus.choices, blank=True
     )
     letter_error = models.TextField(_("erreur de la lettre"), blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("demande d'appellation")
@@ -436,6 +447,7 @@ class ApplicationDocument(TimeStampedModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("document du dossier d'appellation")
@@ -464,6 +476,7 @@ class Opinion(TimeStampedModel):
     )
     verdict = models.CharField(_("avis"), max_length=20, choices=Verdict.choices)
     comment = models.TextField(_("commentaire"), blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("avis de membre")
@@ -485,6 +498,7 @@ class ConflictOfInterest(TimeStampedModel):
     )
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="conflicts_declared")
     reason = models.TextField(_("motif"))
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("conflit d'intérêts")

@@ -136,6 +136,13 @@ class NaturalKeyResource(resources.ModelResource):
         clean_model_instances = True
         instance_loader_class = NaturalKeyLoader
 
+    def before_save_instance(self, instance: models.Model, row: dict, **kwargs: Any) -> None:
+        # The audit trail names the importer, also when the import runs as a Celery task (no request).
+        user = kwargs.get("user")
+        if user is not None and user.is_authenticated:
+            instance._history_user = user
+        super().before_save_instance(instance, row, **kwargs)
+
     @classmethod
     def field_from_django_field(cls, field_name: str, django_field: models.Field, readonly: bool):
         field = super().field_from_django_field(field_name, django_field, readonly)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from network.admin import SpreadsheetAdmin
+from network.admin import CHECKED_FILE_FIELDS, HistoryAdmin, SpreadsheetAdmin
 from partnerships.models import (
     Agreement,
     Beneficiary,
@@ -26,7 +26,7 @@ from partnerships.resources import KnowHowTransferResource, MissionResource
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ("name", "kind", "country", "city")
     list_filter = ("kind", "country")
     search_fields = ("name", "slug", "city")
@@ -55,13 +55,14 @@ class SupportInline(admin.TabularInline):
 
 class AgreementInline(admin.StackedInline):
     model = Agreement
+    formfield_overrides = CHECKED_FILE_FIELDS
     fields = ("title", "status", "signed_on", "parties", "document")
     autocomplete_fields = ("parties",)
     extra = 0
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(HistoryAdmin):
     list_display = ("title", "start_date", "end_date", "is_published")
     list_filter = ("is_published",)
     search_fields = ("title", "slug", "summary")
@@ -71,7 +72,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(HistoryAdmin):
     list_display = ("organisation", "partnership", "side", "description")
     list_filter = ("side",)
     list_select_related = ("organisation", "partnership")
@@ -80,7 +81,7 @@ class PartyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
+class SupportAdmin(HistoryAdmin):
     list_display = ("partner", "partnership", "scheme")
     list_select_related = ("partner", "partnership")
     search_fields = ("partner__name", "partnership__title", "scheme")
@@ -88,7 +89,7 @@ class SupportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(HistoryAdmin):
     list_display = ("title", "partnership", "status", "signed_on")
     list_filter = ("status",)
     list_select_related = ("partnership",)
@@ -136,7 +137,7 @@ class MissionAdmin(SpreadsheetAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(HistoryAdmin):
     list_display = ("__str__", "mission", "city", "visited_on")
     list_select_related = ("mission", "structure", "organisation")
     search_fields = ("city", "mission__title", "structure__name", "organisation__name")
@@ -144,7 +145,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(HistoryAdmin):
     list_display = ("name", "role", "mission", "structure", "organisation")
     list_select_related = ("mission", "structure", "organisation")
     search_fields = ("name", "role", "mission__title")
@@ -152,7 +153,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(HistoryAdmin):
     list_display = ("__str__", "mission", "outcome", "position")
     list_filter = ("outcome",)
     list_select_related = ("mission",)
@@ -184,7 +185,7 @@ class KnowHowTransferAdmin(SpreadsheetAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(admin.ModelAdmin):
+class BeneficiaryAdmin(HistoryAdmin):
     list_display = ("__str__", "transfer")
     list_select_related = ("transfer", "structure", "organisation")
     search_fields = ("transfer__title", "structure__name", "organisation__name")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.audit import AuditTrail
 from fabrique.models import Country, TimeStampedModel, choices_constraint
 
 
@@ -41,6 +42,7 @@ class Organisation(TimeStampedModel):
     city = models.CharField(_("ville"), max_length=100, blank=True)
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("organisation")
@@ -71,6 +73,7 @@ class Partnership(TimeStampedModel):
         related_name="supported_partnerships",
         verbose_name=_("soutiens"),
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("partenariat international")
@@ -94,6 +97,7 @@ class Party(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties")
     side = models.CharField(_("côté"), max_length=2, choices=Country.choices)
     description = models.CharField(_("rôle"), max_length=300, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("partie au partenariat")
@@ -115,6 +119,7 @@ class Support(models.Model):
         "programmes.Partner", on_delete=models.PROTECT, related_name="partnership_supports"
     )
     scheme = models.CharField(_("dispositif"), max_length=300, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("soutien")
@@ -142,6 +147,7 @@ class Agreement(TimeStampedModel):
     status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     signed_on = models.DateField(_("signée le"), null=True, blank=True)
     document = models.FileField(_("document"), upload_to="partnerships/agreements/", blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("entente")
@@ -206,6 +212,7 @@ class Mission(TimeStampedModel):
     projects = models.ManyToManyField(
         "projects.Project", related_name="missions", blank=True, verbose_name=_("projets concernés")
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("mission")
@@ -236,6 +243,7 @@ class Visit(models.Model):
     city = models.CharField(_("ville"), max_length=100)
     visited_on = models.DateField(_("date"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("visite")
@@ -263,6 +271,7 @@ class Participant(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="mission_participants"
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("participant·e")
@@ -289,6 +298,7 @@ class Objective(models.Model):
     outcome = models.CharField(_("résultat"), max_length=20, choices=Outcome.choices, default=Outcome.NOT_YET)
     outcome_note = models.TextField(_("note sur le résultat"), blank=True)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("objectif")
@@ -359,6 +369,7 @@ class KnowHowTransfer(TimeStampedModel):
     projects = models.ManyToManyField(
         "projects.Project", related_name="transfers", blank=True, verbose_name=_("projets concernés")
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("transfert de savoir-faire")
@@ -396,6 +407,7 @@ class Beneficiary(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_received"
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("bénéficiaire")

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from fabrique.audit import record_versions
 from fabrique.spreadsheets.matching import KeyIndex, cell_text, choice_value
 from network.models import Structure
 from network.resources import SEPARATOR, KeyListWidget, KeyWidget, NaturalKeyResource
@@ -233,10 +234,11 @@ class MissionResource(ChildRowsResource):
         if children == self.stored_children(mission):
             return
         mission.objectives.all().delete()
-        Objective.objects.bulk_create(
+        created = Objective.objects.bulk_create(
             Objective(mission=mission, text=text, outcome=outcome, outcome_note=note, position=position)
             for position, (text, outcome, note) in enumerate(children)
         )
+        record_versions(created, change="+")  # bulk_create sends no signal to the audit trail
 
 
 class KnowHowTransferResource(ChildRowsResource):
@@ -318,7 +320,8 @@ class KnowHowTransferResource(ChildRowsResource):
         if children == self.stored_children(transfer):
             return
         transfer.beneficiaries.all().delete()
-        Beneficiary.objects.bulk_create(
+        created = Beneficiary.objects.bulk_create(
             Beneficiary(transfer=transfer, structure_id=structure_id, organisation_id=organisation_id)
             for structure_id, organisation_id in children
         )
+        record_versions(created, change="+")  # bulk_create sends no signal to the audit trail

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.uploads import validate_document_file
 from network.models import Structure
 from partnerships.models import (
     Agreement,
@@ -31,7 +32,6 @@ from partnerships.models import (
 )
 from projects.forms import DateInput
 from projects.services import DEFAULT_DOCUMENT_MAX_BYTES
-from projects.validators import validate_document_file
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

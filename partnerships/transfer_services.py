@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from fabrique.audit import record_versions
 from fabrique.models import User
 from fabrique.roles import coordinated_structure_ids, is_avise_staff
 from network.models import Structure
@@ -122,10 +123,11 @@ def _write(
     transfer.full_clean()
     transfer.save()
     transfer.beneficiaries.all().delete()
-    Beneficiary.objects.bulk_create(
+    created = Beneficiary.objects.bulk_create(
         [Beneficiary(transfer=transfer, structure=structure) for structure in dict.fromkeys(structures)]
         + [Beneficiary(transfer=transfer, organisation=org) for org in dict.fromkeys(organisations)]
     )
+    record_versions(created, change="+", user=user)  # bulk_create sends no signal to the audit trail
     transfer.projects.set(projects)
     return transfer
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from network.admin import ReadOnlyAdmin, SpreadsheetAdmin
+from network.admin import HistoryAdmin, ReadOnlyAdmin, SpreadsheetAdmin
 from programmes.models import Funding, Participation, Partner, PartnerMember, Programme, ProgrammeBooklet
 from programmes.resources import PartnerResource, ProgrammeResource
 
@@ -30,7 +30,7 @@ class PartnerAdmin(SpreadsheetAdmin):
 
 
 @admin.register(PartnerMember)
-class PartnerMemberAdmin(admin.ModelAdmin):
+class PartnerMemberAdmin(HistoryAdmin):
     list_display = ("user", "partner", "title")
     list_select_related = ("user", "partner")
     search_fields = ("user__email", "user__first_name", "user__last_name", "partner__name")
@@ -69,7 +69,7 @@ class ProgrammeAdmin(SpreadsheetAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(admin.ModelAdmin):
+class FundingAdmin(HistoryAdmin):
     list_display = ("partner", "programme", "role", "amount")
     list_filter = ("role",)
     list_select_related = ("partner", "programme")
@@ -78,7 +78,7 @@ class FundingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(HistoryAdmin):
     list_display = ("structure", "programme", "territory", "start_date", "end_date")
     list_filter = ("programme",)
     list_select_related = ("structure", "programme", "territory")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.audit import AuditTrail
 from fabrique.models import TimeStampedModel, choices_constraint
 
 
@@ -33,6 +34,7 @@ class Partner(TimeStampedModel):
     is_national = models.BooleanField(_("partenaire national"), default=False)
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("partenaire")
@@ -57,6 +59,7 @@ class PartnerMember(TimeStampedModel):
         Partner, on_delete=models.CASCADE, related_name="members", verbose_name=_("partenaire")
     )
     title = models.CharField(_("fonction"), max_length=200, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("membre d'un partenaire")
@@ -81,6 +84,7 @@ class Programme(TimeStampedModel):
     partners = models.ManyToManyField(
         Partner, through="Funding", related_name="programmes", verbose_name=_("partenaires")
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("programme")
@@ -125,6 +129,7 @@ class Funding(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("financement / rôle")
@@ -162,6 +167,7 @@ class Participation(TimeStampedModel):
     )
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"), null=True, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("participation")

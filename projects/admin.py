@@ -1,8 +1,6 @@
 """Admin of the emergent projects. The pipeline owns a project's stage: it is chosen when the project is
 created, then moved only by the project services, which keep the history shown here read-only."""
 
-import mimetypes
-
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
@@ -10,7 +8,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from network.admin import ReadOnlyAdmin, ReadOnlyInline, SpreadsheetAdmin
+from network.admin import (
+    CHECKED_FILE_FIELDS,
+    HistoryAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    SpreadsheetAdmin,
+)
 from projects.models import Document, HolderAssignment, Indicator, Project, ProjectFiche, StageChange
 from projects.resources import ProjectResource
 
@@ -27,7 +32,8 @@ class ProjectForm(forms.ModelForm):
 
 
 class DocumentForm(forms.ModelForm):
-    """Type and size are read from the uploaded file, not typed by hand."""
+    """Type and size are read from the uploaded file, not typed by hand: the type is the one its content
+    showed (CheckedFileField), never the name's or the browser's."""
 
     class Meta:
         model = Document
@@ -37,9 +43,7 @@ class DocumentForm(forms.ModelForm):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if isinstance(upload, UploadedFile):
-            self.instance.content_type = (
-                mimetypes.guess_type(upload.name)[0] or upload.content_type or "application/octet-stream"
-            )
+            self.instance.content_type = upload.content_type
             self.instance.size = upload.size
         return cleaned
 
@@ -72,6 +76,7 @@ class IndicatorInline(admin.TabularInline):
 class DocumentInline(admin.TabularInline):
     model = Document
     form = DocumentForm
+    formfield_overrides = CHECKED_FILE_FIELDS
     fields = ("title", "kind", "file", "content_type", "size", "uploaded_by")
     readonly_fields = ("content_type", "size", "uploaded_by")
     extra = 0
@@ -120,7 +125,7 @@ class ProjectAdmin(SpreadsheetAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(ReadOnlyAdmin):
+class StageChangeAdmin(ReadOnlyHistoryAdmin):
     list_display = ("project", "from_stage", "to_stage", "changed_at", "changed_by")
     list_filter = ("to_stage",)
     list_select_related = ("project", "changed_by")
@@ -139,7 +144,7 @@ class ProjectFicheAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HolderAssignment)
-class HolderAssignmentAdmin(admin.ModelAdmin):
+class HolderAssignmentAdmin(HistoryAdmin):
     list_display = ("holder_name", "holder_organisation", "project", "assigned_on")
     list_select_related = ("project",)
     search_fields = ("holder_name", "holder_organisation", "project__title")
@@ -153,7 +158,7 @@ class HolderAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(HistoryAdmin):
     list_display = ("project", "kind", "value", "measured_on")
     list_filter = ("kind",)
     list_select_related = ("project",)
@@ -163,7 +168,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HistoryAdmin):
     form = DocumentForm
     fields = ("project", "title", "kind", "file", "content_type", "size", "uploaded_by")
     readonly_fields = ("content_type", "size", "uploaded_by")

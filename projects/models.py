@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fabrique.audit import AuditTrail
 from fabrique.models import TimeStampedModel, choices_constraint
 
 
@@ -110,6 +111,7 @@ class Project(TimeStampedModel):
     )
 
     objects = ProjectQuerySet.as_manager()
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("projet")
@@ -178,6 +180,7 @@ class StageChange(models.Model):
         verbose_name=_("par"),
     )
     note = models.TextField(_("note"), blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("changement d'étape")
@@ -207,6 +210,7 @@ class HolderAssignment(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("désignation du porteur")
@@ -237,6 +241,7 @@ class Indicator(TimeStampedModel):
     )
     measured_on = models.DateField(_("date de mesure"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("indicateur")
@@ -273,6 +278,7 @@ class Document(TimeStampedModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    history = AuditTrail()
 
     class Meta:
         verbose_name = _("document")

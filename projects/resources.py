@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from import_export import fields
 from import_export.resources import Diff
 
+from fabrique.audit import record_created_versions_in_sql
 from network.models import Structure, Territory
 from network.resources import KeyListWidget, KeyWidget, NaturalKeyResource
 from programmes.models import Partner, Programme
@@ -260,6 +261,13 @@ class ProjectResource(NaturalKeyResource):
             return
         try:
             Project.objects.bulk_create(self.create_instances, batch_size=batch_size)
+            # bulk_create sends no signal: each new project's first version, by the importing user, here,
+            # copied by the database (the fast path's speed: see fabrique/audit.py).
+            record_created_versions_in_sql(
+                Project,
+                [project.pk for project in self.create_instances],
+                user_id=self.create_instances[0].created_by_id,
+            )
             Link = Project.partners.through
             Link.objects.bulk_create(
                 [

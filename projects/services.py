@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from fabrique.audit import record_versions
 from fabrique.models import User
+from fabrique.uploads import validate_document_file
 from network.models import Structure, Territory
 from programmes.models import Programme
 from projects.access import can_change, can_create_for
@@ -24,7 +26,6 @@ from projects.fiches import request_fiche
 from projects.models import Document, HolderAssignment, Indicator, Project, Stage, StageChange
 from projects.selectors import Blocker, move_blockers, publish_blockers
 from projects.tasks import notify_project_moved
-from projects.validators import validate_document_file
 
 # What `update_project` may change, in the order of the edit form. The stage moves only through
 # `move_project`, publication only through `publish_project`/`unpublish_project`; the structure and the
@@ -227,6 +228,9 @@ def move_project(
         raise _concurrent_move(project)
     for name, value in changes.items():
         setattr(project, name, value)
+        setattr(fresh, name, value)
+    # update() sends no signal: the audit trail gets the moved row's version here.
+    record_versions([fresh], user=user)
 
     stage_change = StageChange.objects.create(
         project=project,

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fabrique.audit import record_versions
 from fabrique.models import User
+from fabrique.uploads import validate_document_file
 from network.appellation import access, selectors
 from network.models import (
     AppellationApplication,
@@ -25,7 +27,6 @@ from network.models import (
     Structure,
 )
 from projects.selectors import Blocker
-from projects.validators import validate_document_file
 
 Phase = Structure.Phase
 Decision = AppellationApplication.Decision
@@ -280,6 +281,7 @@ def set_members(
     committee.seats.exclude(structure_id__in=wanted).delete()
     added = [CommitteeMember(committee=committee, structure_id=pk) for pk in sorted(wanted - current)]
     CommitteeMember.objects.bulk_create(added)
+    record_versions(added, change="+", user=user)  # bulk_create sends no signal to the audit trail
     committee_id = committee.pk
     for structure_id in sorted(wanted - current):
         transaction.on_commit(lambda pk=structure_id: notify_committee_member.delay(committee_id, pk))
