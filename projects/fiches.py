@@ -5,9 +5,18 @@ and `programmes.tasks.build_booklet_chunk`, never in a request."""
 
 import hashlib
 import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -18,7 +27,21 @@ from programmes.models import Funding
 from projects.models import FicheStatus, Indicator, Project, ProjectFiche, StageChange
 from projects.selectors import current_holder
 
+logger = logging.getLogger(__name__)
+
 FICHE_TEMPLATE = "projects/fiche.html"
+FICHE_FOLDER = "fiches"
+# Written files land here before they are renamed into FICHE_FOLDER (same folder tree, so the same file
+# system: the rename is atomic). Only a worker killed mid-write leaves one behind; the sweep removes it.
+PARTIAL_FOLDER = f"{FICHE_FOLDER}/.partial"
+PARTIAL_MAX_AGE_SECONDS = 3600
+# A queued build marks its fiche in the cache (Redis, next to the queue) for this long: the periodic
+# re-queue leaves such fiches alone. Redis restarted empty loses queue and marks together, so every fiche
+# still pending is queued again; a mark that outlives a lost task only delays its re-queue by this much.
+QUEUED_MARK_SECONDS = 300
+# Test-only hook (tests/test_faults.py): while the file this variable names exists, a worker writing a
+# fiche waits halfway through the file, so that a test can kill it mid-write. Unset in real deployments.
+TEST_HOLD_FILE_VARIABLE = "FABRIQUE_TEST_FICHE_HOLD_FILE"
 
 
 def fiche_queryset():
@@ -114,9 +137,10 @@ def is_current(fiche: ProjectFiche, content_hash: str) -> bool:
 
 def request_fiche(project: Project) -> ProjectFiche:
     """Makes sure the project's fiche is, or will be, up to date: unless it is current, marks it pending
-    and queues its build once the transaction commits (the worker must see the committed data)."""
-    from projects.tasks import build_project_fiche  # the task module imports this one
+    and queues its build once the transaction commits (the worker must see the committed data).
 
+    The fiche is marked pending in the database before anything is queued: if the broker is down, the
+    save still succeeds and `requeue_pending_fiches` queues the build once the broker is back."""
     fiche, _created = ProjectFiche.objects.get_or_create(project=project)
     loaded = fiche_project(project.pk)
     if loaded is not None and is_current(fiche, fiche_hash(fiche_context(loaded))):
@@ -125,8 +149,56 @@ def request_fiche(project: Project) -> ProjectFiche:
         fiche.status = FicheStatus.PENDING
         fiche.save(update_fields=["status"])
     project_id = project.pk
-    transaction.on_commit(lambda: build_project_fiche.delay(project_id))
+    transaction.on_commit(lambda: queue_fiche_build(project_id))
     return fiche
+
+
+def _queued_mark(project_id: int) -> str:
+    return f"fiche-queued:{project_id}"
+
+
+def queue_fiche_build(project_id: int, *, unless_queued: bool = False) -> bool:
+    """Sends the build of the project's fiche to the workers; returns whether it was sent.
+
+    Never raises and never waits long: it runs after a coordinator's save has been committed, which must
+    succeed even when Redis is down. The broker's short connection timeout and single retry (settings:
+    a pooled connection left over from before a Redis restart fails once, then reconnects) bound the
+    wait; the cache (Redis too) is touched only once the broker has answered. A failure is logged; the
+    fiche stays pending, and `requeue_pending_fiches` sends it later. `unless_queued`: not if a build was
+    sent less than QUEUED_MARK_SECONDS ago. Without a broker (eager tasks) the build runs here and its
+    errors are the caller's, as with any eager task."""
+    from projects.tasks import build_project_fiche  # the task module imports this one
+
+    if build_project_fiche.app.conf.task_always_eager:
+        build_project_fiche.delay(project_id)
+        return True
+    mark = _queued_mark(project_id)
+    if unless_queued and cache.get(mark):
+        return False
+    try:
+        build_project_fiche.delay(project_id)
+    except Exception as error:  # kombu and redis-py raise several kinds
+        logger.error(
+            "Fiche of project %s not queued, the broker does not answer (%r): it stays pending and "
+            "will be queued again by requeue_pending_fiches",
+            project_id,
+            error,
+        )
+        return False
+    try:
+        cache.set(mark, 1, QUEUED_MARK_SECONDS)
+    except Exception as error:  # without the mark, the build is only sent once more
+        logger.warning("Fiche of project %s: queued mark not written (%r)", project_id, error)
+    return True
+
+
+def pending_fiche_projects() -> list[int]:
+    """Ids of the projects whose fiche waits for a build (asked for and not built since)."""
+    return list(
+        ProjectFiche.objects.filter(status=FicheStatus.PENDING)
+        .order_by("pk")
+        .values_list("project_id", flat=True)
+    )
 
 
 def build_fiche(project: Project) -> tuple[ProjectFiche, bool]:
@@ -141,7 +213,8 @@ def build_fiche(project: Project) -> tuple[ProjectFiche, bool]:
             return fiche, False
         pdf = render_html_to_pdf(FICHE_TEMPLATE, render_context(context))
         old_name = fiche.file.name if fiche.file else ""
-        fiche.file.save(f"{project.slug}.pdf", ContentFile(pdf), save=False)
+        with _written_whole(fiche.file.storage, pdf) as written:
+            fiche.file.save(f"{project.slug}.pdf", written, save=False)
         fiche.status = FicheStatus.READY
         fiche.content_hash = content_hash
         fiche.built_at = timezone.now()
@@ -151,3 +224,67 @@ def build_fiche(project: Project) -> tuple[ProjectFiche, bool]:
     if old_name and old_name != fiche.file.name:
         fiche.file.storage.delete(old_name)
     return fiche, True
+
+
+class _WrittenFile(File):
+    """A complete file already on disk: FileSystemStorage moves it into place (`os.rename` within one file
+    system) instead of copying its bytes, so the stored name never points at a half-written file."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+@contextmanager
+def _written_whole(storage: Storage, data: bytes) -> Iterator[File]:
+    """The PDF written in full to a temporary file, before the storage sees it.
+
+    On local storage the temporary file sits in PARTIAL_FOLDER, under MEDIA_ROOT, so the storage renames
+    it into FICHE_FOLDER atomically: a worker killed while writing leaves only a file in PARTIAL_FOLDER,
+    which nothing points to and `sweep_partial_fiches` removes. Other storages (S3) get the same complete
+    file to upload, and an S3 object only appears once its upload is complete."""
+    folder = None
+    if isinstance(storage, FileSystemStorage):
+        folder = Path(storage.path(PARTIAL_FOLDER))
+        folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix="fiche-", suffix=".part", delete=False) as handle:
+        try:
+            half = len(data) // 2
+            handle.write(data[:half])
+            handle.flush()
+            _hold_for_tests()
+            handle.write(data[half:])
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.seek(0)
+            yield _WrittenFile(handle)
+        finally:
+            # Moved into place by the storage, or still here (another storage, or a failure): remove it.
+            Path(handle.name).unlink(missing_ok=True)
+
+
+def _hold_for_tests() -> None:
+    """The test-only pause of TEST_HOLD_FILE_VARIABLE (bounded, so a forgotten file cannot stall a worker)."""
+    hold_file = os.environ.get(TEST_HOLD_FILE_VARIABLE, "")
+    deadline = time.monotonic() + 60
+    while hold_file and os.path.exists(hold_file) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def sweep_partial_fiches(storage: Storage, max_age_seconds: int = PARTIAL_MAX_AGE_SECONDS) -> int:
+    """Removes the temporary files of builds killed mid-write (older than `max_age_seconds`, so that no
+    build in progress loses its file); returns how many. Only local storage has such files."""
+    if not isinstance(storage, FileSystemStorage):
+        return 0
+    folder = Path(storage.path(PARTIAL_FOLDER))
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    too_old = time.time() - max_age_seconds
+    for path in folder.glob("fiche-*.part"):
+        try:
+            if path.stat().st_mtime < too_old:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile by another worker's sweep
+            continue
+    return removed

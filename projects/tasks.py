@@ -6,13 +6,20 @@ from zoneinfo import ZoneInfo
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from projects.fiches import build_fiche, fiche_project
+from projects.fiches import (
+    build_fiche,
+    fiche_project,
+    pending_fiche_projects,
+    queue_fiche_build,
+    sweep_partial_fiches,
+)
 from projects.models import FicheStatus, ProjectFiche, StageChange
 
 logger = logging.getLogger(__name__)
@@ -80,13 +87,19 @@ FICHE_MAX_RETRIES = 3
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=FICHE_MAX_RETRIES,
+    # Nobody waits for this result (the fiche row says it all): sending the task then touches only the
+    # broker, not the result backend, which would retry a Redis that is down for ~20 s.
+    ignore_result=True,
 )
 def build_project_fiche(self, project_id: int) -> str:
     """Renders the project's fiche to PDF and stores it; returns "built", "current" (the stored fiche
     already shows these data: nothing done) or "gone" (project deleted).
 
     A failure is retried with exponential backoff; after the last try the fiche is marked failed, with
-    the error kept for the staff."""
+    the error kept for the staff. A worker process killed mid-build (out of memory, deployment) loses
+    nothing: the build's transaction is rolled back, its file was not yet in place (`build_fiche`), and
+    the message, acknowledged only at the end (CELERY_TASK_ACKS_LATE), is handed to another process
+    (CELERY_TASK_REJECT_ON_WORKER_LOST)."""
     project = fiche_project(project_id)
     if project is None:
         logger.info("Project %s is gone: no fiche built", project_id)
@@ -97,6 +110,26 @@ def build_project_fiche(self, project_id: int) -> str:
         record_fiche_failure(project, error, last_try=self.request.retries >= self.max_retries)
         raise
     return "built" if built else "current"
+
+
+@shared_task(name="projects.requeue_pending_fiches", ignore_result=True)
+def requeue_pending_fiches(everything: bool = False) -> int:
+    """Queues again the builds of the fiches still pending, which no queued build covers; returns how
+    many were sent. Run by celery beat (CELERY_BEAT_SCHEDULE) and by each worker at start.
+
+    A fiche is pending from the save that changed its data until a build stores it: if the build was
+    never queued (Redis down during the save) or lost (Redis restarted empty, worker killed and its
+    message kept unacknowledged), this is what builds it, without anyone asking again. Fiches queued
+    recently (see `queue_fiche_build`) are skipped unless `everything`; a duplicate build is harmless
+    anyway, since it finds a current fiche and does nothing. Also removes the files left by builds killed
+    mid-write."""
+    sweep_partial_fiches(default_storage)
+    sent = sum(
+        queue_fiche_build(project_id, unless_queued=not everything) for project_id in pending_fiche_projects()
+    )
+    if sent:
+        logger.info("Queued again %s pending fiche(s)", sent)
+    return sent
 
 
 def record_fiche_failure(project, error: Exception, last_try: bool) -> None:

@@ -4,6 +4,9 @@
 #   scripts/services.sh start    start both (idempotent), write .run/env, print the URLs to export
 #   scripts/services.sh stop     stop what `start` started (found through the pid files), nothing else
 #   scripts/services.sh status   say what runs; exit 0 only when both answer
+#   scripts/services.sh stop-redis | stop-postgres | restart-postgres
+#                                one service alone, for the fault tests (tests/test_faults.py); `start`
+#                                brings a stopped one back
 #
 # Both listen on 127.0.0.1 only, on fixed non-default ports so they never meet a system server:
 # FABRIQUE_PG_PORT (55433) and FABRIQUE_REDIS_PORT (63790). Data lives under .run/ (gitignored).
@@ -166,6 +169,16 @@ stop_postgres() {
     fi
 }
 
+restart_postgres() {
+    pg_running || die "PostgreSQL is not running (start it first)"
+    # -m fast: the server ends every session at once, as a crash or a failover would for the clients.
+    local data
+    data="$(pg_data_dir)"
+    # The options (port, socket folder) are those of the last start, which pg_ctl keeps in postmaster.opts.
+    as_pg "$(pg_bin_dir)/pg_ctl" -D "$data" -l "$data/server.log" -m fast -w -t 60 restart >/dev/null
+    log "PostgreSQL restarted"
+}
+
 stop_redis() {
     if redis_running; then
         local pid _
@@ -219,8 +232,11 @@ stop)
     stop_postgres
     ;;
 status) status ;;
+stop-redis) stop_redis ;;
+stop-postgres) stop_postgres ;;
+restart-postgres) restart_postgres ;;
 *)
-    echo "usage: $0 start|stop|status" >&2
+    echo "usage: $0 start|stop|status|stop-redis|stop-postgres|restart-postgres" >&2
     exit 2
     ;;
 esac

@@ -1,4 +1,7 @@
-"""`/sante/` reports the state of the database, cache, broker and workers honestly, and answers fast."""
+"""`/sante/` reports the state of the database, cache, broker and workers honestly, and answers fast.
+
+Here in the test process, faults simulated; tests/test_faults.py asks a real gunicorn the same questions
+while its own PostgreSQL, Redis or worker is really stopped."""
 
 import time
 
