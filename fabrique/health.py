@@ -51,6 +51,8 @@ def check_database() -> Check:
 
 def check_cache() -> Check:
     cache = caches[DEFAULT_CACHE_ALIAS]
+    if hasattr(cache, "strict"):
+        cache = cache.strict()  # the platform's cache hides Redis's errors: here they must show
     backend = type(cache).__name__
     key = f"sante:{secrets.token_hex(8)}"
     value = secrets.token_hex(8)

@@ -35,6 +35,8 @@ from django.conf import settings
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "name": str(settings.DATABASES["default"]["NAME"]),
+    "options": settings.DATABASES["default"].get("OPTIONS", {}),
+    "health_checks": settings.DATABASES["default"].get("CONN_HEALTH_CHECKS"),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -121,6 +123,9 @@ def test_database_url_switches_to_postgresql():
 
     assert dumped["engine"] == "django.db.backends.postgresql"
     assert dumped["name"] == "fabrique"
+    # A restarted server: connections checked before reuse; one that does not answer: 5 s, not a hang.
+    assert dumped["health_checks"] is True
+    assert dumped["options"]["connect_timeout"] == 5
 
 
 def test_broker_url_switches_tasks_and_cache_to_redis():
@@ -128,7 +133,7 @@ def test_broker_url_switches_tasks_and_cache_to_redis():
 
     assert dumped["eager"] is False
     assert dumped["broker"] == "redis://127.0.0.1:6379/0"
-    assert dumped["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert dumped["cache"] == "fabrique.cache.TolerantRedisCache"
 
 
 def test_debug_true_turns_debug_on_outside_production():
@@ -152,5 +157,5 @@ def test_suite_runs_on_postgresql_when_database_url_is_set():
 def test_cache_is_redis_when_redis_is_configured():
     cache.set("fabrique-probe", "ok", timeout=10)
 
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "fabrique.cache.TolerantRedisCache"
     assert cache.get("fabrique-probe") == "ok"
