@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fabrique.audit import record_versions
 from fabrique.models import User
 from fabrique.roles import coordinated_structure_ids, is_avise_staff
+from fabrique.tasks import send_task_on_commit
 from network.models import Structure
 from partnerships.access import can_manage, can_propose_transfer
 from partnerships.models import Beneficiary, KnowHowTransfer, Organisation
@@ -174,7 +175,7 @@ def propose_transfer(
     transfer.provider = _provider(provider, new_provider)
     _write(transfer, user=user, structures=structures, organisations=organisations, projects=projects)
     if not is_avise_staff(user):
-        transaction.on_commit(lambda: notify_transfer_proposed.delay(transfer.pk))
+        send_task_on_commit(notify_transfer_proposed, transfer.pk)
     return transfer
 
 

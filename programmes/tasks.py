@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fabrique.tasks import send_task
 from programmes import booklets
 from programmes.models import BookletStatus, ProgrammeBooklet
 from projects.fiches import build_fiche, fiche_queryset
@@ -25,12 +26,15 @@ BOOKLET_MAX_RETRIES = 3
 
 
 def queue_booklet_build(booklet_id: int, build_id: str, parts: list[list[int]]) -> None:
-    """One task per chunk of fiches; a booklet without fiche goes straight to its assembly."""
+    """One task per chunk of fiches; a booklet without fiche goes straight to its assembly. Sent after the
+    request's commit: with the broker down the booklet stays pending, and is restarted when asked again
+    once its build is older than the lost-build delay."""
     if not parts:
-        assemble_booklet.delay(booklet_id, build_id)
+        send_task(assemble_booklet, booklet_id, build_id)
         return
     for project_ids in parts:
-        build_booklet_chunk.delay(booklet_id, build_id, project_ids)
+        if not send_task(build_booklet_chunk, booklet_id, build_id, project_ids):
+            return
 
 
 def current_build(booklet_id: int, build_id: str):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.audit import record_versions
 from fabrique.models import User
+from fabrique.tasks import send_task_on_commit
 from fabrique.uploads import validate_document_file
 from network.models import Structure, Territory
 from programmes.models import Programme
@@ -240,7 +241,7 @@ def move_project(
         changed_by=user,
         note=note.strip(),
     )
-    transaction.on_commit(lambda: notify_project_moved.delay(stage_change.pk))
+    send_task_on_commit(notify_project_moved, stage_change.pk)
     request_fiche(project)
     return project
 

@@ -22,6 +22,7 @@ from tablib import Dataset
 from fabrique.models import ImportRun, User
 from fabrique.spreadsheets.reading import read_table
 from fabrique.spreadsheets.registry import IMPORTABLES
+from fabrique.tasks import send_task
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ def confirm_import(*, run: ImportRun) -> ImportRun:
     """Imports a previewed run for real: at once for small files, else in a Celery task (queued after
     commit). Refused when the run was already confirmed or its preview found errors. The rows are written
     in the name of the run's importer (a project records who created it)."""
-    from fabrique.spreadsheets.tasks import import_spreadsheet  # the task module imports this one
-
     if run.error_count:
         raise ImportRefused(
             _("L'aperçu a trouvé des erreurs : corrigez le fichier puis importez-le de nouveau.")
@@ -192,9 +191,30 @@ def confirm_import(*, run: ImportRun) -> ImportRun:
     run.status = ImportRun.Status.RUNNING
     if runs_in_background(run):
         cache.set(progress_key(run.pk), 0, PROGRESS_SECONDS)
-        transaction.on_commit(lambda: import_spreadsheet.delay(run.pk))
+        run_pk = run.pk
+        transaction.on_commit(lambda: start_in_background(run_pk))
         return run
     return run_import(run)
+
+
+def start_in_background(run_pk: int) -> None:
+    """Sends the import to the workers; with the broker down the run is marked failed at once, saying why,
+    rather than shown running forever."""
+    from fabrique.spreadsheets.tasks import import_spreadsheet  # the task module imports this one
+
+    if send_task(import_spreadsheet, run_pk):
+        return
+    message = _(
+        "Le service des tâches de fond ne répond pas : l'import n'a pas démarré et rien n'a été écrit. "
+        "Relancez-le dans quelques minutes."
+    )
+    ImportRun.objects.filter(pk=run_pk, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.FAILED,
+        errors=[{"row": None, "column": "", "message": message}],
+        error_count=1,
+        finished_at=timezone.now(),
+    )
+    cache.delete(progress_key(run_pk))
 
 
 def run_import(run: ImportRun) -> ImportRun:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.audit import record_versions
 from fabrique.models import User
+from fabrique.tasks import send_task_on_commit
 from fabrique.uploads import validate_document_file
 from network.appellation import access, selectors
 from network.models import (
@@ -201,7 +202,7 @@ def submit_application(*, user: User, application: AppellationApplication) -> Ap
         on=timezone.localdate(),
     )
     application_id = application.pk
-    transaction.on_commit(lambda: notify_application_submitted.delay(application_id))
+    send_task_on_commit(notify_application_submitted, application_id)
     return application
 
 
@@ -284,7 +285,7 @@ def set_members(
     record_versions(added, change="+", user=user)  # bulk_create sends no signal to the audit trail
     committee_id = committee.pk
     for structure_id in sorted(wanted - current):
-        transaction.on_commit(lambda pk=structure_id: notify_committee_member.delay(committee_id, pk))
+        send_task_on_commit(notify_committee_member, committee_id, structure_id)
     return list(committee.seats.select_related("structure").order_by("structure__name"))
 
 
@@ -373,5 +374,5 @@ def record_decision(
         on=decided_on,
     )
     application_id = application.pk
-    transaction.on_commit(lambda: build_decision_letter.delay(application_id))
+    send_task_on_commit(build_decision_letter, application_id)
     return application
