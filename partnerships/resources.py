@@ -5,6 +5,10 @@ A mission's start and end are written as the wall-clock time where it takes plac
 next to its « Fuseau horaire » column, never as UTC. The rows a spreadsheet user edits inside one cell:
 - « Objectifs »: one objective a line, « objectif | résultat | note » (résultat: Atteint, Partiellement
   atteint, Pas encore atteint — or achieved / partly / not_yet; the note may be left out);
+- « Visites »: one place visited a line, « lieu | ville | date | note » (lieu: « s:tag22 » for a member
+  structure, an organisation's slug otherwise; date AAAA-MM-JJ, and date and note may be left out);
+- « Participants »: one person a line, « nom | fonction | structure ou organisation » (the last two may be
+  left out);
 - « Bénéficiaires »: keys separated by `|`, « s:tag22 » for a member structure, an organisation's slug
   otherwise.
 A bad cell refuses the whole file (network.resources.NaturalKeyResource), with its row and column."""
@@ -28,7 +32,17 @@ from partnerships.models import (
     Mission,
     Objective,
     Organisation,
+    Participant,
     Partnership,
+    Visit,
+)
+from partnerships.spreadsheet_cells import (
+    STRUCTURE_PREFIX,
+    parse_beneficiaries,
+    parse_objectives,
+    parse_participants,
+    parse_visits,
+    visit_order,
 )
 from partnerships.staff_forms import local_to_utc, utc_to_local
 from programmes.models import Programme
@@ -36,7 +50,6 @@ from projects.models import Project
 
 TIMEZONE_COLUMN = "Fuseau horaire"
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
-STRUCTURE_PREFIX = "s:"
 
 
 class LocalDateTimeWidget(widgets.Widget):
@@ -63,77 +76,43 @@ class LocalDateTimeWidget(widgets.Widget):
             raise ValueError(error.messages[0]) from None
 
 
-def outcome_from_text(text: str) -> str:
-    wanted = text.strip().casefold()
-    for value, label in Objective.Outcome.choices:
-        if wanted in (value, str(label).casefold()):
-            return value
-    raise ValueError(
-        _("Résultat « %(text)s » inconnu : %(choices)s.")
-        % {"text": text.strip(), "choices": ", ".join(str(label) for label in Objective.Outcome.labels)}
-    )
+OBJECTIVES, VISITS, PARTICIPANTS, BENEFICIARIES = "Objectifs", "Visites", "Participants", "Bénéficiaires"
 
 
-def parse_objectives(cell: Any) -> list[tuple[str, str, str]]:
-    """(text, outcome, note) of every non-empty line of the cell."""
-    objectives = []
-    for number, line in enumerate(str(cell or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split(SEPARATOR, 2)]
-        text, outcome, note = [*parts, "", ""][:3]
-        if not text:
-            raise ValueError(_("Ligne %(number)s : l'objectif est vide.") % {"number": number})
-        try:
-            objectives.append(
-                (text, outcome_from_text(outcome) if outcome else Objective.Outcome.NOT_YET, note)
-            )
-        except ValueError as error:
-            raise ValueError(_("Ligne %(number)s : %(error)s") % {"number": number, "error": error}) from None
-    return objectives
-
-
-def parse_beneficiaries(
-    cell: Any, structures: KeyIndex, organisations: KeyIndex
-) -> list[tuple[int | None, int | None]]:
-    """(structure id, organisation id) of every key (or name) of the cell, in a stable order."""
-    beneficiaries, missing = set(), []
-    for key in (key.strip() for key in str(cell or "").split(SEPARATOR)):
-        if not key:
-            continue
-        if key.startswith(STRUCTURE_PREFIX):
-            structure = structures.lookup(key.removeprefix(STRUCTURE_PREFIX))
-            found = None if structure is None else (structure.pk, None)
-        else:
-            organisation = organisations.lookup(key)
-            found = None if organisation is None else (None, organisation.pk)
-        if found is None:
-            missing.append(key)
-        else:
-            beneficiaries.add(found)
-    if missing:
-        raise ValueError(
-            _("%(keys)s : introuvable parmi les structures (s:slug, s:nom) et les organisations (slug, nom).")
-            % {"keys": ", ".join(f"« {key} »" for key in missing)}
-        )
-    return sorted(beneficiaries, key=repr)
+def place_key(row: Visit | Participant | Beneficiary) -> str:
+    """The structure (« s:slug ») or the organisation (slug) of a child row, "" for neither."""
+    if row.structure_id:
+        return f"{STRUCTURE_PREFIX}{row.structure.slug}"
+    return row.organisation.slug if row.organisation_id else ""
 
 
 class ChildRowsResource(NaturalKeyResource):
-    """A resource with one cell holding the rows of a child model (objectives, beneficiaries).
+    """A resource with cells holding the rows of child models (objectives, visits, participants,
+    beneficiaries), named by `child_columns`.
 
-    The cell is parsed while the row is checked (an error names its column), compared with what is stored
-    (an unchanged row is skipped) and written after the parent, inside the file's transaction."""
+    Each cell is parsed while the row is checked (an error names its column), compared with what is stored
+    (an unchanged row is skipped) and written after the parent, inside the file's transaction. Places
+    (structures, organisations) are looked up once per import, by slug or name."""
 
-    child_column: str = ""
+    child_columns: tuple[str, ...] = ()
 
-    def parse_children(self, cell: Any) -> list:
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.structures = KeyIndex(Structure, "slug", only=True)
+        self.organisations = KeyIndex(Organisation, "slug", only=True)
+
+    def prepare_file(self, dataset: Any) -> None:
+        super().prepare_file(dataset)
+        self.structures.reset()
+        self.organisations.reset()
+
+    def parse_children(self, column: str, cell: Any) -> list:
         raise NotImplementedError
 
-    def stored_children(self, instance: models.Model) -> list:
+    def stored_children(self, column: str, instance: models.Model) -> list:
         raise NotImplementedError
 
-    def write_children(self, instance: models.Model, children: list) -> None:
+    def write_children(self, column: str, instance: models.Model, children: list) -> None:
         raise NotImplementedError
 
     def import_instance(self, instance: models.Model, row: dict, **kwargs: Any) -> None:
@@ -142,24 +121,38 @@ class ChildRowsResource(NaturalKeyResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = {name: ValidationError(messages) for name, messages in exc.message_dict.items()}
-        if self.child_column in row:
-            try:
-                instance._imported_children = self.parse_children(row[self.child_column])
-            except ValueError as exc:
-                errors[self.child_column] = ValidationError(str(exc), code="invalid")
+        instance._imported_children = {}
+        for column in self.child_columns:
+            if column in row:
+                try:
+                    instance._imported_children[column] = self.parse_children(column, row[column])
+                except ValueError as exc:
+                    errors[column] = ValidationError(str(exc), code="invalid")
         if errors:
             raise ValidationError(errors)
 
+    def changed_children(self, instance: Any, original: Any) -> dict[str, list]:
+        """The parsed cells that differ from what is stored (all of them for a new row)."""
+        imported = getattr(instance, "_imported_children", None) or {}
+        if original.pk is None:
+            return imported
+        return {
+            column: children
+            for column, children in imported.items()
+            if children != self.stored_children(column, original)
+        }
+
     def skip_row(self, instance: Any, original: Any, row: dict, import_validation_errors: Any = None) -> bool:
-        children = getattr(instance, "_imported_children", None)
-        if children is not None and (original.pk is None or children != self.stored_children(original)):
+        if self.changed_children(instance, original):
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_save_instance(self, instance: models.Model, row: dict, **kwargs: Any) -> None:
-        children = getattr(instance, "_imported_children", None)
-        if children is not None and instance.pk:
-            self.write_children(instance, children)
+        if not instance.pk:
+            return
+        for column, children in (getattr(instance, "_imported_children", None) or {}).items():
+            if children != self.stored_children(column, instance):
+                self.write_children(column, instance, children)
 
 
 class MissionResource(ChildRowsResource):
@@ -172,7 +165,9 @@ class MissionResource(ChildRowsResource):
     ends_at = fields.Field(
         attribute="ends_at", column_name="Fin (heure locale)", widget=LocalDateTimeWidget()
     )
-    objectives = fields.Field(column_name="Objectifs", readonly=True)
+    objectives = fields.Field(column_name=OBJECTIVES, readonly=True)
+    visits = fields.Field(column_name=VISITS, readonly=True)
+    participants = fields.Field(column_name=PARTICIPANTS, readonly=True)
     projects = fields.Field(
         attribute="projects", column_name="Projets", widget=KeyListWidget(Project, field="slug")
     )
@@ -187,11 +182,18 @@ class MissionResource(ChildRowsResource):
         "summary": "Résumé",
         "is_published": "Publiée",
     }
-    child_column = "Objectifs"
+    child_columns = (OBJECTIVES, VISITS, PARTICIPANTS)
     # Written as « Europe/Paris », a zone's unambiguous name (the label « Heure de Montréal » is read too).
     code_columns = ("timezone",)
     export_related = ("partnership",)
-    export_prefetched = ("objectives", "projects")
+    export_prefetched = (
+        "objectives",
+        "visits__structure",
+        "visits__organisation",
+        "participants__structure",
+        "participants__organisation",
+        "projects",
+    )
 
     class Meta:
         model = Mission
@@ -208,6 +210,8 @@ class MissionResource(ChildRowsResource):
             "summary",
             "is_published",
             "objectives",
+            "visits",
+            "participants",
             "projects",
         )
         import_id_fields = ["slug"]
@@ -224,20 +228,77 @@ class MissionResource(ChildRowsResource):
             for o in mission.objectives.all()
         )
 
-    def parse_children(self, cell: Any) -> list:
-        return parse_objectives(cell)
-
-    def stored_children(self, mission: Mission) -> list:
-        return [(o.text, o.outcome, o.outcome_note) for o in mission.objectives.all()]
-
-    def write_children(self, mission: Mission, children: list) -> None:
-        if children == self.stored_children(mission):
-            return
-        mission.objectives.all().delete()
-        created = Objective.objects.bulk_create(
-            Objective(mission=mission, text=text, outcome=outcome, outcome_note=note, position=position)
-            for position, (text, outcome, note) in enumerate(children)
+    def dehydrate_visits(self, mission: Mission) -> str:
+        return "\n".join(
+            " | ".join(
+                (
+                    place_key(visit),
+                    visit.city,
+                    visit.visited_on.isoformat() if visit.visited_on else "",
+                    visit.note,
+                )
+            ).rstrip(" |")
+            for visit in mission.visits.all()
         )
+
+    def dehydrate_participants(self, mission: Mission) -> str:
+        return "\n".join(
+            " | ".join((person.name, person.role, place_key(person))).rstrip(" |")
+            for person in mission.participants.all()
+        )
+
+    def parse_children(self, column: str, cell: Any) -> list:
+        if column == OBJECTIVES:
+            return parse_objectives(cell)
+        parse = parse_visits if column == VISITS else parse_participants
+        return parse(cell, self.structures, self.organisations)
+
+    def stored_children(self, column: str, mission: Mission) -> list:
+        if column == OBJECTIVES:
+            return [(o.text, o.outcome, o.outcome_note) for o in mission.objectives.all()]
+        if column == VISITS:
+            rows = [
+                (v.structure_id, v.organisation_id, v.city, v.visited_on, v.note)
+                for v in mission.visits.all()
+            ]
+            return sorted(rows, key=visit_order)
+        return sorted(
+            ((p.name, p.role, p.structure_id, p.organisation_id) for p in mission.participants.all()),
+            key=repr,
+        )
+
+    def write_children(self, column: str, mission: Mission, children: list) -> None:
+        if column == OBJECTIVES:
+            mission.objectives.all().delete()
+            created = Objective.objects.bulk_create(
+                Objective(mission=mission, text=text, outcome=outcome, outcome_note=note, position=position)
+                for position, (text, outcome, note) in enumerate(children)
+            )
+        elif column == VISITS:
+            mission.visits.all().delete()
+            created = Visit.objects.bulk_create(
+                Visit(
+                    mission=mission,
+                    structure_id=structure_id,
+                    organisation_id=organisation_id,
+                    city=city,
+                    visited_on=visited_on,
+                    note=note,
+                )
+                for structure_id, organisation_id, city, visited_on, note in children
+            )
+        else:
+            mission.participants.all().delete()
+            created = Participant.objects.bulk_create(
+                Participant(
+                    mission=mission,
+                    name=name,
+                    role=role,
+                    structure_id=structure_id,
+                    organisation_id=organisation_id,
+                )
+                for name, role, structure_id, organisation_id in children
+            )
         record_versions(created, change="+")  # bulk_create sends no signal to the audit trail
 
 
@@ -248,7 +309,7 @@ class KnowHowTransferResource(ChildRowsResource):
     programme = fields.Field(
         attribute="programme", column_name="Programme", widget=KeyWidget(Programme, field="slug")
     )
-    beneficiaries = fields.Field(column_name="Bénéficiaires", readonly=True)
+    beneficiaries = fields.Field(column_name=BENEFICIARIES, readonly=True)
     projects = fields.Field(
         attribute="projects", column_name="Projets", widget=KeyListWidget(Project, field="slug")
     )
@@ -267,7 +328,7 @@ class KnowHowTransferResource(ChildRowsResource):
         "outcome": "Résultat",
         "is_published": "Publié",
     }
-    child_column = "Bénéficiaires"
+    child_columns = (BENEFICIARIES,)
     export_related = ("provider", "programme")
     export_prefetched = ("beneficiaries__structure", "beneficiaries__organisation", "projects")
 
@@ -293,32 +354,16 @@ class KnowHowTransferResource(ChildRowsResource):
         )
         import_id_fields = ["slug"]
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # Looked up once per import, by slug or name (« s:TAg22 », « Les Ecossolies »).
-        self.structures = KeyIndex(Structure, "slug", only=True)
-        self.organisations = KeyIndex(Organisation, "slug", only=True)
-
-    def prepare_file(self, dataset: Any) -> None:
-        super().prepare_file(dataset)
-        self.structures.reset()
-        self.organisations.reset()
-
     def dehydrate_beneficiaries(self, transfer: KnowHowTransfer) -> str:
-        return SEPARATOR.join(
-            f"{STRUCTURE_PREFIX}{b.structure.slug}" if b.structure_id else b.organisation.slug
-            for b in transfer.beneficiaries.all()
-        )
+        return SEPARATOR.join(place_key(b) for b in transfer.beneficiaries.all())
 
-    def parse_children(self, cell: Any) -> list:
+    def parse_children(self, column: str, cell: Any) -> list:
         return parse_beneficiaries(cell, self.structures, self.organisations)
 
-    def stored_children(self, transfer: KnowHowTransfer) -> list:
+    def stored_children(self, column: str, transfer: KnowHowTransfer) -> list:
         return sorted(((b.structure_id, b.organisation_id) for b in transfer.beneficiaries.all()), key=repr)
 
-    def write_children(self, transfer: KnowHowTransfer, children: list) -> None:
-        if children == self.stored_children(transfer):
-            return
+    def write_children(self, column: str, transfer: KnowHowTransfer, children: list) -> None:
         transfer.beneficiaries.all().delete()
         created = Beneficiary.objects.bulk_create(
             Beneficiary(transfer=transfer, structure_id=structure_id, organisation_id=organisation_id)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import tablib
 
-from partnerships.models import Beneficiary, KnowHowTransfer, Mission, Objective
+from partnerships.models import Beneficiary, KnowHowTransfer, Mission, Objective, Organisation, Participant
 from partnerships.resources import KnowHowTransferResource, MissionResource
 from tests import factories
 
@@ -35,6 +35,13 @@ def mission_snapshot() -> list[tuple]:
             m.cities,
             m.is_published,
             [(o.text, o.outcome, o.outcome_note) for o in m.objectives.all()],
+            sorted(
+                ((v.structure_id, v.organisation_id, v.city, v.visited_on, v.note) for v in m.visits.all()),
+                key=repr,
+            ),
+            sorted(
+                ((p.name, p.role, p.structure_id, p.organisation_id) for p in m.participants.all()), key=repr
+            ),
             sorted(p.slug for p in m.projects.all()),
         )
         for m in Mission.objects.order_by("slug")
@@ -86,6 +93,18 @@ def missions(tag22):
         position=1,
     )
     delegation.projects.set([factories.ProjectFactory(structure=tag22, slug="garage-solidaire-tag22")])
+    reseau = factories.OrganisationFactory(
+        slug="reseau-poles-quebec", name="Réseau des pôles d'économie sociale"
+    )
+    factories.VisitFactory(
+        mission=delegation, organisation=reseau, city="Québec", visited_on=dt.date(2025, 6, 3), note="Accueil"
+    )
+    factories.VisitFactory(mission=delegation, organisation=None, structure=tag22, city="Saint-Brieuc")
+    Participant.objects.create(
+        mission=delegation, name="Léa Morvan", role="Chargée de mission", structure=tag22
+    )
+    Participant.objects.create(mission=delegation, name="Paul Gagnon", organisation=reseau)
+    Participant.objects.create(mission=delegation, name="Anne Roy")
     factories.MissionFactory(slug="mission-cereso-tarnos-2023", partnership=None)
     return [delegation]
 
@@ -126,6 +145,18 @@ def test_mission_export_writes_local_times_with_their_zone_and_objectives_as_lin
         "Observer la méthode | Atteint\nS'ouvrir à d'autres partenariats | Partiellement atteint | À suivre"
     )
     assert row["Projets"] == "garage-solidaire-tag22"
+    assert row["Visites"].splitlines() == [
+        "reseau-poles-quebec | Québec | 2025-06-03 | Accueil",
+        "s:tag22 | Saint-Brieuc",
+    ] or row["Visites"].splitlines() == [  # an undated visit comes first on SQLite, last on PostgreSQL
+        "s:tag22 | Saint-Brieuc",
+        "reseau-poles-quebec | Québec | 2025-06-03 | Accueil",
+    ]
+    assert row["Participants"].splitlines() == [
+        "Anne Roy",
+        "Léa Morvan | Chargée de mission | s:tag22",
+        "Paul Gagnon |  | reseau-poles-quebec",
+    ]
 
 
 @pytest.mark.parametrize("through", [lambda d: d, through_xlsx], ids=["csv", "xlsx"])
@@ -160,6 +191,56 @@ def test_an_edited_objectives_cell_replaces_the_missions_objectives(missions):
         ("Observer la méthode", "partly", "Une journée de plus", 0),
         ("Nouvel objectif", "not_yet", "", 1),
     ]
+
+
+def test_edited_visits_and_participants_cells_replace_them_by_slug_or_name(missions, tag22):
+    dataset = MissionResource().export(queryset=Mission.objects.filter(slug=missions[0].slug))
+    row = dict(zip(dataset.headers, dataset[0], strict=True))
+    row["Visites"] = "s:TAg22 | Guingamp | 04/06/2025\nRéseau des pôles d'économie sociale | Montréal"
+    row["Participants"] = "Léa Morvan | Directrice | s:tag22"
+    dataset[0] = list(row.values())
+
+    result = MissionResource().import_data(dataset)
+
+    assert [r.import_type for r in result.rows] == ["update"]
+    reseau = Organisation.objects.get(slug="reseau-poles-quebec")
+    visits = missions[0].visits.values_list("structure", "organisation", "city", "visited_on")
+    assert sorted(visits, key=repr) == sorted(
+        [(tag22.pk, None, "Guingamp", dt.date(2025, 6, 4)), (None, reseau.pk, "Montréal", None)], key=repr
+    )
+    assert list(missions[0].participants.values_list("name", "role", "structure")) == [
+        ("Léa Morvan", "Directrice", tag22.pk)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "message"),
+    [
+        ("Visites", "s:inconnue | Brest", "Ligne 1\u00a0: «\u00a0s:inconnue\u00a0»\u00a0: introuvable"),
+        ("Visites", "s:tag22 | Brest\ns:tag22", "Ligne 2\u00a0: la ville de la visite est vide."),
+        (
+            "Visites",
+            "s:tag22 | Brest | 31/02/2025",
+            "Ligne 1\u00a0: «\u00a031/02/2025\u00a0» n'est pas une date",
+        ),
+        ("Participants", " | Directrice", "Ligne 1\u00a0: le nom du participant est vide."),
+    ],
+)
+def test_a_bad_visits_or_participants_line_names_column_and_line_and_nothing_is_imported(
+    missions, column, cell, message
+):
+    before = mission_snapshot()
+    dataset = MissionResource().export(queryset=Mission.objects.filter(slug=missions[0].slug))
+    row = dict(zip(dataset.headers, dataset[0], strict=True))
+    row[column] = cell
+    dataset[0] = list(row.values())
+
+    result = MissionResource().import_data(dataset)
+
+    [invalid] = result.invalid_rows
+    [error] = invalid.error.message_dict[column]
+    assert error.startswith(message)
+    assert mission_snapshot() == before
 
 
 def test_an_edited_local_time_is_read_in_the_rows_zone(missions):
@@ -307,9 +388,17 @@ Nouveau,nouveau,les-ecossolies,governance,proposed,2021-01-01,1
 @pytest.mark.parametrize("count", [1, 5])
 def test_mission_export_runs_a_constant_number_of_queries(tag22, django_assert_num_queries, count):
     for _ in range(count):
-        factories.ObjectiveFactory(mission=factories.MissionFactory())
-    # A count, the missions joined with their partnership, then their objectives, then their projects.
-    with django_assert_num_queries(4):
+        mission = factories.MissionFactory()
+        factories.ObjectiveFactory(mission=mission)
+        factories.VisitFactory(mission=mission)
+        factories.VisitFactory(mission=mission, organisation=None, structure=tag22)
+        Participant.objects.create(mission=mission, name="Léa Morvan", structure=tag22)
+        Participant.objects.create(
+            mission=mission, name="Paul Gagnon", organisation=factories.OrganisationFactory()
+        )
+    # A count, the missions joined with their partnership, their objectives, their visits, the visits'
+    # structures, their organisations, the participants, their structures, their organisations, the projects.
+    with django_assert_num_queries(10):
         dataset = MissionResource().export()
     assert len(dataset) == count
 
