@@ -75,3 +75,14 @@ services-status:
 
 clean: services-stop
 	rm -rf .run .pytest_cache staticfiles
+
+# The load test of issue 8 (docs/benchmarks.md): 50 clients for 60 s on gunicorn + PostgreSQL + Redis with
+# 100,000 projects (loaded once, kept in the services' data for the next runs). Starts the throwaway services
+# and stops them afterwards unless they were already running. Options: `make load LOAD_ARGS="--run-time 15"`.
+LOAD_ARGS ?=
+.PHONY: load
+load: install
+	@running=0; bash scripts/services.sh status >/dev/null 2>&1 && running=1; \
+	bash scripts/services.sh start && set -a && . "$${FABRIQUE_RUN_DIR:-.run}/env" && set +a && \
+	$(BIN)/python -m benchmarks.load $(LOAD_ARGS); status=$$?; \
+	[ $$running = 1 ] || bash scripts/services.sh stop; exit $$status
