@@ -147,6 +147,11 @@ class Project(TimeStampedModel):
         indexes = [
             models.Index(fields=["structure", "stage"], name="project_structure_stage"),
             models.Index(fields=["programme", "stage"], name="project_programme_stage"),
+            # /programmes/ counts each programme's published projects from this index alone (0.4 ms instead
+            # of 11 ms on 100,000 projects, docs/benchmarks.md).
+            models.Index(
+                fields=["programme"], condition=Q(is_published=True), name="project_published_programme"
+            ),
             models.Index(fields=["territory"], name="project_territory"),
             models.Index(fields=["stage", "sector"], name="project_stage_sector"),
             # The directory's sorts, each ending with the primary key so pages never overlap: the directory
