@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import CheckConstraint, Q
 from django.test.utils import CaptureQueriesContext
+from import_export import resources as resources_module
 from import_export.results import RowResult
 
 from network.resources import NaturalKeyLoader
@@ -99,6 +100,30 @@ def test_new_rows_cost_no_query_of_their_own(related_rows):
     # (once each), then one INSERT of the projects, one of their first versions (audit trail, copied from
     # the projects by INSERT … SELECT) and one of their partner links: the same for 1 and 40.
     assert queries(1) == queries(40)
+
+
+def test_new_rows_are_copied_for_the_diff_only_in_the_preview(related_rows, monkeypatch):
+    copies = []
+    original_deepcopy = resources_module.deepcopy
+
+    def counting_deepcopy(value, *args):
+        copies.append(type(value).__name__)
+        return original_deepcopy(value, *args)
+
+    monkeypatch.setattr(resources_module, "deepcopy", counting_deepcopy)
+    factories.ProjectFactory(slug="projet-0", stage=Project.Stage.INVENTION)
+    rows = csv(new_row(0), new_row(1), new_row(2))
+
+    preview = ProjectResource().import_data(rows, dry_run=True)
+    assert copies.count("Project") == 3  # the preview shows a diff for every row
+    assert [row.diff is not None for row in preview.rows] == [True, True, True]
+    copies.clear()
+
+    result = ProjectResource().import_data(rows)
+
+    assert copies.count("Project") == 1  # the existing row, for its « unchanged » check; new rows never
+    assert (result.totals[RowResult.IMPORT_TYPE_UPDATE], result.totals[RowResult.IMPORT_TYPE_NEW]) == (1, 2)
+    assert ProjectResource._meta.skip_diff is False  # the per-row switch stays in the import's own options
 
 
 def test_a_slug_created_meanwhile_refuses_the_file_with_a_french_message(related_rows, monkeypatch):
