@@ -255,7 +255,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-fiches": {
         "task": "projects.requeue_pending_fiches",
         "schedule": env_int("FICHE_REQUEUE_SECONDS", 60),
-    }
+    },
+    # Decision letters whose build was never sent or got lost, the same way (network/tasks.py).
+    "requeue-pending-letters": {"task": "network.requeue_pending_letters", "schedule": 300},
 }
 # Fiches per booklet task: small enough to share a booklet among the workers, large enough that the
 # per-task overhead stays small (see docs/benchmarks.md).

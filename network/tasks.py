@@ -2,6 +2,7 @@
 the site's language (French): a worker has no request."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fabrique.pdf import render_html_to_pdf
+from fabrique.tasks import send_task
 from network.models import AppellationApplication, LetterStatus, PeerCommittee, Structure
 
 logger = logging.getLogger(__name__)
@@ -116,6 +118,8 @@ def build_decision_letter(self, application_id: int) -> str:
     )
     if application is None:
         return "gone"
+    if application.letter_status == LetterStatus.READY and application.letter:
+        return "current"  # a duplicate (re-queued by requeue_pending_letters): built already
     try:
         with translation.override(settings.LANGUAGE_CODE):
             pdf = render_html_to_pdf(
@@ -134,13 +138,35 @@ def build_decision_letter(self, application_id: int) -> str:
         raise
     old_name = application.letter.name if application.letter else ""
     application.letter.save(f"decision-{application.structure.slug}.pdf", ContentFile(pdf), save=False)
-    AppellationApplication.objects.filter(pk=application_id).update(
-        letter=application.letter.name, letter_status=LetterStatus.READY, letter_error=""
-    )
+    # Claimed only while still pending: of two builds of the same letter (a re-queued duplicate), one
+    # stores its file and sends the e-mails, the other removes its file.
+    claimed = AppellationApplication.objects.filter(
+        pk=application_id, letter_status=LetterStatus.PENDING
+    ).update(letter=application.letter.name, letter_status=LetterStatus.READY, letter_error="")
+    if not claimed:
+        application.letter.storage.delete(application.letter.name)
+        return "current"
     if old_name and old_name != application.letter.name:
         application.letter.storage.delete(old_name)
     notify_decision.delay(application_id)
     return "built"
+
+
+LETTER_LOST_AFTER = timedelta(minutes=5)
+
+
+@shared_task(name="network.requeue_pending_letters", ignore_result=True)
+def requeue_pending_letters() -> int:
+    """Queues again the decision letters still pending five minutes after the decision: their build was
+    never sent (Redis down when the committee decided) or got lost. Run by celery beat; a duplicate finds
+    the letter built and does nothing. Returns how many were sent."""
+    stale = AppellationApplication.objects.filter(
+        letter_status=LetterStatus.PENDING, updated_at__lt=timezone.now() - LETTER_LOST_AFTER
+    ).values_list("pk", flat=True)
+    sent = sum(send_task(build_decision_letter, pk) for pk in stale)
+    if sent:
+        logger.info("Queued again %s pending decision letter(s)", sent)
+    return sent
 
 
 @shared_task(name="network.notify_decision")
