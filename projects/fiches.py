@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from fabrique.pdf import render_html_to_pdf
+from fabrique.tasks import send_task
 from network.models import Departement
 from programmes.models import Funding
 from projects.models import FicheStatus, Indicator, Project, ProjectFiche, StageChange
@@ -170,25 +171,18 @@ def queue_fiche_build(project_id: int, *, unless_queued: bool = False) -> bool:
     from projects.tasks import build_project_fiche  # the task module imports this one
 
     if build_project_fiche.app.conf.task_always_eager:
-        build_project_fiche.delay(project_id)
-        return True
+        return send_task(build_project_fiche, project_id)
     mark = _queued_mark(project_id)
     if unless_queued and cache.get(mark):
         return False
-    try:
-        build_project_fiche.delay(project_id)
-    except Exception as error:  # kombu and redis-py raise several kinds
-        logger.error(
-            "Fiche of project %s not queued, the broker does not answer (%r): it stays pending and "
-            "will be queued again by requeue_pending_fiches",
+    if not send_task(build_project_fiche, project_id):
+        logger.warning(
+            "Fiche of project %s not queued: it stays pending and will be queued again by "
+            "requeue_pending_fiches",
             project_id,
-            error,
         )
         return False
-    try:
-        cache.set(mark, 1, QUEUED_MARK_SECONDS)
-    except Exception as error:  # without the mark, the build is only sent once more
-        logger.warning("Fiche of project %s: queued mark not written (%r)", project_id, error)
+    cache.set(mark, 1, QUEUED_MARK_SECONDS)  # the platform's cache drops a write Redis refuses
     return True
 
 

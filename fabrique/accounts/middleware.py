@@ -2,6 +2,7 @@
 every page sends them to allauth's activation page. allauth then asks the code at each login."""
 
 from collections.abc import Callable
+from functools import cache
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -21,6 +22,12 @@ ALLOWED_URL_NAMES = (
     "account_logout",
     "health",
 )
+
+
+@cache
+def allowed_paths() -> frozenset[str]:
+    # Asked on every request: the URLs are the same for the life of the process (no language prefix).
+    return frozenset(reverse(name) for name in ALLOWED_URL_NAMES)
 
 
 def has_totp(user) -> bool:
@@ -54,4 +61,4 @@ class StaffTOTPRequiredMiddleware:
     def allowed(self, request: HttpRequest) -> bool:
         if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
-        return request.path in {reverse(name) for name in ALLOWED_URL_NAMES}
+        return request.path in allowed_paths()

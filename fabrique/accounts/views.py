@@ -3,13 +3,10 @@ person's page under /comptes/invitation/<link>/. Staff pages: anonymous visitors
 anyone else gets 403. Writes go through `invitations`."""
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from fabrique.accounts import invitations
 from fabrique.accounts.forms import AcceptInvitationForm, InvitationForm
+from fabrique.decorators import staff_only
 from fabrique.models import Invitation, invitation_cutoff
-from fabrique.roles import is_avise_staff
 
 INVITATIONS_PER_PAGE = 25
 # The status filter of the list: its value in the address and the queryset it selects.
@@ -29,17 +26,6 @@ STATUS_FILTERS: dict[str, Callable] = {
     Invitation.Status.EXPIRED: lambda qs: qs.expired(invitation_cutoff()),
     Invitation.Status.REVOKED: lambda qs: qs.revoked(),
 }
-
-
-def staff_only(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_avise_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def base_url(request: HttpRequest) -> str:

@@ -2,13 +2,8 @@
 confirmation, the progress of a background import and the history. Staff only: anonymous visitors go to
 the login page, anyone else gets 403. Writes go through `importing`."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,25 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from fabrique.decorators import staff_only
 from fabrique.models import ImportRun
-from fabrique.roles import is_avise_staff
 from fabrique.spreadsheets import importing
 from fabrique.spreadsheets.forms import ImportForm
 from fabrique.spreadsheets.registry import IMPORTABLES
 
 RUNS_PER_PAGE = 25
 PREVIEW_ROWS_PER_PAGE = 100
-
-
-def staff_only(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_avise_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def column_help() -> list[dict]:
