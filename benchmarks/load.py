@@ -39,7 +39,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,11 +53,9 @@ import redis
 from psycopg import sql
 
 from benchmarks import mix
-from benchmarks.stack import BIN, ROOT, get, production_env
+from benchmarks.stack import BIN, MANAGE_TIMEOUT, ROOT, Gunicorn, get, manage, prepare, production_env
 
 LOAD_DEMO_TIMEOUT = 1800  # seconds: a 100,000-project load takes about a minute alone, more when shared
-MANAGE_TIMEOUT = 600
-START_TIMEOUT = 60
 PROJECT_SAMPLE = 5000  # published project slugs handed to locust (a fixed sample: two runs ask the same)
 MARK = "load_demo --projects {projects} --seed {seed}"  # the database comment once the load is complete
 DIRECTORY_PAGE_SIZE = 25  # projects.filters.PAGE_SIZE (Django is not loaded in this process)
@@ -104,22 +101,6 @@ def load_database(url: str, projects: int, seed: int) -> tuple[str, float | None
     return load_url, seconds, comment
 
 
-def manage(env: dict[str, str], args: list[str], timeout: int) -> None:
-    command = [sys.executable, "manage.py", *args]  # our own arguments, no shell
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, timeout=timeout)  # noqa: S603
-
-
-def prepare(env: dict[str, str]) -> None:
-    """benchmarks.stack.prepare with a hard timeout on each step: the migrations, the static files'
-    manifest that production templates need, then VACUUM ANALYZE (a table just loaded in bulk has no
-    visibility map yet, so its index-only scans would still read the table)."""
-    manage(env, ["migrate", "--verbosity", "0"], MANAGE_TIMEOUT)
-    manage(env, ["collectstatic", "--noinput", "--verbosity", "0"], MANAGE_TIMEOUT)
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f"SET statement_timeout = '{MANAGE_TIMEOUT}s'")
-        connection.execute("VACUUM ANALYZE")
-
-
 def write_targets(url: str, path: Path) -> dict:
     """What locust may ask: only URLs that exist for an anonymous visitor and filter values in the data."""
     values = mix.read_values(url)
@@ -155,55 +136,6 @@ def write_targets(url: str, path: Path) -> dict:
 
 
 # --- gunicorn -------------------------------------------------------------------------------------------
-
-
-class Server:
-    """gunicorn in its own process group on a fixed port, stopped with its workers on exit, even on an
-    error (SIGTERM: a graceful stop, then SIGKILL after 30 s)."""
-
-    def __init__(self, env: dict[str, str], port: int, workers: int, log: Path) -> None:
-        self.env, self.port, self.workers, self.log = env, port, workers, log
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Server":
-        with socket.socket() as probe:  # another server there would be measured instead of ours
-            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                sys.exit(f"Le port {self.port} est déjà pris : --port pour en choisir un autre.")
-        command = [
-            str(BIN / "gunicorn"),
-            "fabrique.wsgi:application",
-            f"--bind=127.0.0.1:{self.port}",
-            f"--workers={self.workers}",
-            "--worker-class=sync",
-            "--timeout=60",
-            f"--error-logfile={self.log}",
-        ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)  # noqa: S603
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn s'est arrêté au démarrage : voir {self.log}")
-            try:
-                if get(self.port, "/").status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        sys.exit(f"gunicorn ne répond pas après {START_TIMEOUT} s sur le port {self.port}.")
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) of the arbiter and its workers so far."""
-        arbiter = psutil.Process(self.process.pid)
-        return sum(sum(p.cpu_times()[:2]) for p in [arbiter, *arbiter.children(recursive=True)])
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the arbiter and its workers, nothing else
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 def service_cpu_seconds(database_url: str, redis_url: str) -> dict[str, float]:
@@ -482,7 +414,14 @@ def main() -> None:
             "projects": projects,
             "published": targets["published"],
         }
-        with Server(env, options.port, options.workers, run_dir / "load-gunicorn.log") as server:
+        with Gunicorn(
+            env,
+            options.workers,
+            run_dir / "load-gunicorn.log",
+            port=options.port,
+            ready_path="/",
+            request_timeout=60,
+        ) as server:
             facts["alone"] = probe(options.port, targets, options.workers)
             facts["load_before"] = os.getloadavg()[0]
             cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()

@@ -52,48 +52,79 @@ def production_env(run_dir: Path) -> dict[str, str]:
     }
 
 
+MANAGE_TIMEOUT = 600  # seconds each step of `prepare` may take at most
+START_TIMEOUT = 60  # seconds gunicorn has to answer
+
+
+def manage(env: dict[str, str], args: list[str], timeout: int = MANAGE_TIMEOUT) -> None:
+    command = [sys.executable, "manage.py", *args]  # our own arguments, no shell
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, timeout=timeout)  # noqa: S603
+
+
 def prepare(env: dict[str, str]) -> None:
     """Apply the migrations (the indexes the code expects), collect the static files (the manifest that
     production templates need), then VACUUM ANALYZE the database as autovacuum does on a live one: a table
-    just loaded in bulk has no visibility map yet, so its index-only scans would still read the table."""
-    for command in (["migrate", "--verbosity", "0"], ["collectstatic", "--noinput", "--verbosity", "0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)  # noqa: S603
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+    just loaded in bulk has no visibility map yet, so its index-only scans would still read the table.
+    Each step has a hard timeout: a benchmark stops by itself."""
+    manage(env, ["migrate", "--verbosity", "0"])
+    manage(env, ["collectstatic", "--noinput", "--verbosity", "0"])
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True, connect_timeout=10) as connection:
+        connection.execute(f"SET statement_timeout = '{MANAGE_TIMEOUT}s'")
         connection.execute("VACUUM ANALYZE")
 
 
 class Gunicorn:
-    """gunicorn in its own process group, stopped (with its workers) on exit, even on an error."""
+    """gunicorn in its own process group, stopped (with its workers) on exit, even on an error (SIGTERM:
+    a graceful stop, then SIGKILL after 30 s). On a free port unless `port` is given; ready once
+    `ready_path` answers 200."""
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
-        self.port = free_port()
-        self.env = env
-        self.workers = workers
-        self.log = log
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        log: Path,
+        *,
+        port: int | None = None,
+        ready_path: str = "/bench/bare/",
+        request_timeout: int = 120,
+    ) -> None:
+        self.port = port or free_port()
+        self.env, self.workers, self.log = env, workers, log
+        self.ready_path, self.request_timeout = ready_path, request_timeout
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Gunicorn":
+        with socket.socket() as probe:  # another server there would be measured instead of ours
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                sys.exit(f"Le port {self.port} est déjà pris : choisissez-en un autre.")
         command = [
             str(BIN / "gunicorn"),
             "fabrique.wsgi:application",
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={self.workers}",
             "--worker-class=sync",
-            "--timeout=120",
+            f"--timeout={self.request_timeout}",
             f"--error-logfile={self.log}",
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)  # noqa: S603
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 sys.exit(f"gunicorn s'est arrêté au démarrage : voir {self.log}")
             try:
-                if get(self.port, "/bench/bare/").status == 200:
+                if get(self.port, self.ready_path).status == 200:
                     return self
             except OSError:
                 time.sleep(0.2)
         self.__exit__()
-        sys.exit("gunicorn ne répond pas après 60 s.")
+        sys.exit(f"gunicorn ne répond pas après {START_TIMEOUT} s sur le port {self.port}.")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the arbiter and its workers so far."""
+        import psutil  # a development dependency (locust's): only the load benchmark asks
+
+        arbiter = psutil.Process(self.process.pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [arbiter, *arbiter.children(recursive=True)])
 
     def __exit__(self, *exc: object) -> None:
         if self.process and self.process.poll() is None:
