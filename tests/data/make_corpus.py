@@ -74,6 +74,28 @@ def text_files() -> dict[str, bytes]:
         "unclosed_quote.csv": crlf(
             "Nom;Code département", "Épicerie;22", '"Garage;29', "Ressourcerie;29"
         ).encode("utf-8"),
+        # Import-level files (projects, structures): readable, but refused by the import's rules.
+        "projects_unknown_columns.csv": crlf(
+            "Titre;Slug;Structure;Territoire;Secteur;Couleur préférée",
+            "Épicerie solidaire;epicerie-corpus;tag22;pays-de-guingamp;Alimentation;vert",
+        ).encode("cp1252"),
+        "projects_missing_slug.csv": crlf(
+            "Titre;Structure;Territoire;Secteur",
+            "Épicerie solidaire;tag22;pays-de-guingamp;Alimentation",
+        ).encode("cp1252"),
+        "projects_unknown_stage.csv": crlf(
+            "Titre;Slug;Structure;Territoire;Secteur;Étape",
+            "Épicerie solidaire;epicerie-corpus;tag22;pays-de-guingamp;Alimentation;Rêver",
+        ).encode("cp1252"),
+        "projects_duplicate_rows.csv": crlf(
+            "Titre;Slug;Structure;Territoire;Secteur",
+            "Épicerie solidaire;epicerie-corpus;tag22;pays-de-guingamp;Alimentation",
+            "Épicerie solidaire;epicerie-corpus;tag22;pays-de-guingamp;Alimentation",
+        ).encode("cp1252"),
+        "structures_invalid_insee.csv": crlf(
+            "Nom;Slug;Forme juridique;Phase;Phase depuis le;Entrée dans le réseau;Code département",
+            "Inter-Made;inter-made;association;candidate;2024-09-01;2024-09-01;99",
+        ).encode("cp1252"),
         # Excel's « Texte Unicode »: UTF-16 little-endian with a BOM, tab-separated.
         "unicode_text.txt": codecs.BOM_UTF16_LE
         + crlf("Nom\tCode département", "Cœur d'Armor\t22").encode("utf-16-le"),
